@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Input is one decision question. User alone, User with Installation, or
+// Installation alone.
+type Input struct {
+	User         string `json:"user,omitempty"`
+	Installation string `json:"installation,omitempty"`
+	Resource     string `json:"resource"`
+	Permission   string `json:"permission"`
+}
+
+// Validate lists every problem with the input.
+func (in Input) Validate() []model.Problem {
+	var ps model.Problems
+	if in.User == "" && in.Installation == "" {
+		ps.Add("user", "user or installation is required")
+	}
+	if in.Resource == "" {
+		ps.Add("resource", "is required")
+	} else if _, err := model.NormalizeURI(in.Resource); err != nil {
+		ps.Add("resource", "%v", err)
+	}
+	if in.Permission == "" {
+		ps.Add("permission", "is required")
+	} else if _, err := model.ActionSegments(in.Permission); err != nil {
+		ps.Add("permission", "%v", err)
+	}
+	return ps.List()
+}
+
+// Reason is a grant or installation that contributed to an allow.
+type Reason struct {
+	Kind     string `json:"kind"`
+	ID       string `json:"id"`
+	Role     string `json:"role,omitempty"`
+	Resource string `json:"resource"`
+}
+
+// Decision is the answer to an Input.
+type Decision struct {
+	Allowed    bool     `json:"allowed"`
+	DecisionID string   `json:"decision_id"`
+	Revision   uint64   `json:"revision"`
+	Reasons    []Reason `json:"reasons"`
+	DeniedBy   *string  `json:"denied_by"`
+}
+
+// InvalidInputError carries every problem found with an input.
+type InvalidInputError struct{ Problems []model.Problem }
+
+func (e *InvalidInputError) Error() string {
+	return fmt.Sprintf("invalid input: %d problem(s)", len(e.Problems))
+}
+
+// Unwrap lets errors.Is(err, ErrInvalidInput) match.
+func (e *InvalidInputError) Unwrap() error { return ErrInvalidInput }
+
+func invalid(ps []model.Problem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &InvalidInputError{Problems: ps}
+}
+
+// Decide answers one decision. It returns an *InvalidInputError for bad
+// input and ErrNotReady before the first Load.
+func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
+	if err := invalid(in.Validate()); err != nil {
+		return Decision{}, err
+	}
+	s, err := e.state()
+	if err != nil {
+		return Decision{}, err
+	}
+	var d Decision
+	if err := s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {
+		return Decision{}, err
+	}
+	d.DecisionID = NewDecisionID()
+	d.Revision = s.revision
+	if d.Reasons == nil {
+		d.Reasons = []Reason{}
+	}
+	return d, nil
+}
+
+// NewDecisionID returns a unique, time-ordered decision id.
+func NewDecisionID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (in Input) value() ast.Value {
+	obj := ast.NewObject(
+		ast.Item(ast.InternedTerm("resource"), ast.StringTerm(in.Resource)),
+		ast.Item(ast.InternedTerm("permission"), ast.StringTerm(in.Permission)),
+	)
+	if in.User != "" {
+		obj.Insert(ast.InternedTerm("user"), ast.StringTerm(in.User))
+	}
+	if in.Installation != "" {
+		obj.Insert(ast.InternedTerm("installation"), ast.StringTerm(in.Installation))
+	}
+	return obj
+}
+
+// errUndefined is returned by eval when the query has no result.
+var errUndefined = errors.New("engine: query undefined")
+
+// evalInto evaluates a prepared entrypoint and decodes its value into out.
+func (s *state) evalInto(ctx context.Context, query string, input ast.Value, out any) error {
+	pq, ok := s.prepared[query]
+	if !ok {
+		return fmt.Errorf("engine: %s not prepared", query)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return fmt.Errorf("eval %s: %w", query, err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return fmt.Errorf("%s: %w", query, errUndefined)
+	}
+	raw, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", query, err)
+	}
+	return json.Unmarshal(raw, out)
+}

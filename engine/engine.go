@@ -1,0 +1,209 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/policies"
+)
+
+// Errors returned by the engine.
+var (
+	// ErrNotReady is returned by queries before the first Load.
+	ErrNotReady = errors.New("engine: no data loaded yet")
+	// ErrInvalidInput wraps the problems of a decision or lookup input.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrCompile is returned when policies do not compile.
+	ErrCompile = errors.New("policies do not compile")
+)
+
+// Entrypoints of the built-in model.
+const (
+	DecisionQuery    = "data.gatehouse.authz.decision"
+	PermissionsQuery = "data.gatehouse.lookup.permissions"
+	ResourcesQuery   = "data.gatehouse.lookup.resources"
+	MembershipsQuery = "data.gatehouse.lookup.memberships"
+	// IndexPath is where BuildIndex's document is stored.
+	IndexPath = "/gatehouse/index"
+)
+
+// DefaultQueryCacheSize bounds the prepared queries kept for the Data API.
+const DefaultQueryCacheSize = 256
+
+// Engine evaluates the Rego model over the loaded data. Each Load builds a
+// complete new state (store, compiler, prepared queries) and swaps it in at
+// once, so a query never sees a half-applied change. Safe for concurrent use.
+type Engine struct {
+	log      *slog.Logger
+	loadMu   sync.Mutex
+	cur      atomic.Pointer[state]
+	revision atomic.Uint64
+}
+
+// state is one immutable generation of data and compiled policies.
+type state struct {
+	revision uint64
+	loadedAt time.Time
+	counts   map[string]int
+	modules  map[string]string
+	store    storage.Store
+	compiler *ast.Compiler
+	prepared map[string]rego.PreparedEvalQuery
+	queries  *lru.Cache[string, rego.PreparedEvalQuery]
+}
+
+// New returns an engine with no data; queries fail with ErrNotReady until Load.
+func New(log *slog.Logger) *Engine {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Engine{log: log}
+}
+
+// Ready reports whether data has been loaded.
+func (e *Engine) Ready() bool { return e.cur.Load() != nil }
+
+// Revision returns the revision of the current data; 0 before the first Load.
+func (e *Engine) Revision() uint64 {
+	if s := e.cur.Load(); s != nil {
+		return s.revision
+	}
+	return 0
+}
+
+// Status describes the current generation.
+type Status struct {
+	Revision  uint64         `json:"revision"`
+	LoadedAt  time.Time      `json:"loadedAt"`
+	Documents map[string]int `json:"documents"`
+}
+
+// Status returns the current generation's status; ok is false before Load.
+func (e *Engine) Status() (Status, bool) {
+	s := e.cur.Load()
+	if s == nil {
+		return Status{}, false
+	}
+	return Status{Revision: s.revision, LoadedAt: s.loadedAt, Documents: s.counts}, true
+}
+
+// Load compiles the built-in model with the snapshot's custom policies,
+// indexes the snapshot and swaps both in as a new revision. A custom policy
+// that does not compile is left out with a warning; the built-in model
+// always loads.
+func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error) {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
+	modules, compiler, err := e.compileWithCustom(snap.Policies)
+	if err != nil {
+		return 0, err
+	}
+	store := inmem.NewFromObjectWithOpts(
+		map[string]any{"gatehouse": map[string]any{"index": BuildIndex(snap)}},
+		inmem.OptRoundTripOnWrite(false),
+		inmem.OptReturnASTValuesOnRead(true),
+	)
+	s := &state{
+		revision: e.revision.Load() + 1,
+		loadedAt: time.Now(),
+		counts:   snap.Counts(),
+		modules:  modules,
+		store:    store,
+		compiler: compiler,
+		prepared: map[string]rego.PreparedEvalQuery{},
+	}
+	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
+	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery} {
+		pq, err := s.prepare(ctx, q)
+		if err != nil {
+			return 0, fmt.Errorf("prepare %s: %w", q, err)
+		}
+		s.prepared[q] = pq
+	}
+	e.revision.Store(s.revision)
+	e.cur.Store(s)
+	return s.revision, nil
+}
+
+func (s *state) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
+	return rego.New(
+		rego.Query(query),
+		rego.Compiler(s.compiler),
+		rego.Store(s.store),
+	).PrepareForEval(ctx)
+}
+
+// compileWithCustom compiles the built-in modules plus every custom policy
+// that compiles alongside them.
+func (e *Engine) compileWithCustom(custom []model.Policy) (map[string]string, *ast.Compiler, error) {
+	modules := BuiltinModules()
+	for _, p := range custom {
+		trial := maps(modules)
+		trial[CustomPolicyPath(p.ID)] = p.Source
+		if _, err := Compile(trial); err != nil {
+			e.log.Warn("custom policy skipped: does not compile", "policy", p.ID, "error", err)
+			continue
+		}
+		modules = trial
+	}
+	compiler, err := Compile(modules)
+	return modules, compiler, err
+}
+
+// CustomPolicyPath is the module path of a custom policy in the engine and bundles.
+func CustomPolicyPath(id string) string { return "custom/" + id + ".rego" }
+
+// BuiltinModules returns the built-in model's modules (no tests) by path.
+func BuiltinModules() map[string]string {
+	out := map[string]string{}
+	for _, m := range policies.Modules() {
+		out[m.Path] = m.Source
+	}
+	return out
+}
+
+// Compile parses and compiles Rego v1 modules, returning ErrCompile with
+// the compiler's messages when they fail.
+func Compile(modules map[string]string) (*ast.Compiler, error) {
+	parsed := make(map[string]*ast.Module, len(modules))
+	for path, src := range modules {
+		m, err := ast.ParseModuleWithOpts(path, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCompile, err)
+		}
+		parsed[path] = m
+	}
+	c := ast.NewCompiler().WithEnablePrintStatements(false)
+	if c.Compile(parsed); c.Failed() {
+		return nil, fmt.Errorf("%w: %w", ErrCompile, c.Errors)
+	}
+	return c, nil
+}
+
+func maps(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (e *Engine) state() (*state, error) {
+	s := e.cur.Load()
+	if s == nil {
+		return nil, ErrNotReady
+	}
+	return s, nil
+}

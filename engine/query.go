@@ -1,0 +1,119 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/open-policy-agent/opa/v1/topdown/lineage"
+)
+
+// Explain modes for Query, as in OPA's Data API.
+const (
+	ExplainOff   = ""
+	ExplainNotes = "notes"
+	ExplainFull  = "full"
+)
+
+// QueryOptions tune a Data API query.
+type QueryOptions struct {
+	Explain string // ExplainOff, ExplainNotes or ExplainFull
+	Metrics bool
+}
+
+// QueryResult is the answer of a Data API query.
+type QueryResult struct {
+	Result      any            // nil when Defined is false
+	Defined     bool           // false for an undefined document
+	Revision    uint64         // the data revision evaluated
+	Metrics     map[string]any // when requested
+	Explanation []string       // when requested
+}
+
+// Query evaluates data.<path> (path "/"-separated, may be empty) with input,
+// like OPA's Data API. Prepared queries are cached per path and revision.
+// It returns ErrInvalidInput for a path that is not a valid reference.
+func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOptions) (QueryResult, error) {
+	s, err := e.state()
+	if err != nil {
+		return QueryResult{}, err
+	}
+	ref, err := dataRef(path)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	pq, err := s.cachedQuery(ctx, ref)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	var evalOpts []rego.EvalOption
+	if input != nil {
+		evalOpts = append(evalOpts, rego.EvalInput(input))
+	}
+	m := metrics.New()
+	if opts.Metrics {
+		evalOpts = append(evalOpts, rego.EvalMetrics(m))
+	}
+	var tracer *topdown.BufferTracer
+	if opts.Explain != ExplainOff {
+		tracer = topdown.NewBufferTracer()
+		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
+	}
+	rs, err := pq.Eval(ctx, evalOpts...)
+	if err != nil {
+		return QueryResult{}, fmt.Errorf("eval %s: %w", ref, err)
+	}
+	out := QueryResult{Revision: s.revision}
+	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
+		out.Result, out.Defined = rs[0].Expressions[0].Value, true
+	}
+	if opts.Metrics {
+		out.Metrics = m.All()
+	}
+	if tracer != nil {
+		out.Explanation = explain(*tracer, opts.Explain)
+	}
+	return out, nil
+}
+
+func explain(trace []*topdown.Event, mode string) []string {
+	if mode == ExplainNotes {
+		trace = lineage.Notes(trace)
+	} else {
+		trace = lineage.Full(trace)
+	}
+	var b strings.Builder
+	topdown.PrettyTrace(&b, trace)
+	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+}
+
+func dataRef(path string) (string, error) {
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return "data", nil
+	}
+	ref := ast.DefaultRootRef.Copy()
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "" {
+			return "", fmt.Errorf("%w: empty segment in data path %q", ErrInvalidInput, path)
+		}
+		ref = append(ref, ast.StringTerm(seg))
+	}
+	return ref.String(), nil
+}
+
+func (s *state) cachedQuery(ctx context.Context, ref string) (rego.PreparedEvalQuery, error) {
+	if pq, ok := s.queries.Get(ref); ok {
+		return pq, nil
+	}
+	pq, err := s.prepare(ctx, ref)
+	if err != nil {
+		return pq, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	s.queries.Add(ref, pq)
+	return pq, nil
+}

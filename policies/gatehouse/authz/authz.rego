@@ -1,0 +1,107 @@
+# METADATA
+# title: Decisions
+# description: |
+#   Decides whether a user, a user acting through an installed extension,
+#   or an installed extension acting as itself may perform an action on a
+#   resource. Input: {"user", "installation", "resource", "permission"}.
+package gatehouse.authz
+
+import data.gatehouse.grants
+import data.gatehouse.match
+
+# METADATA
+# description: True when the decision allows.
+# entrypoint: true
+default allow := false
+
+allow if decision.allowed
+
+# METADATA
+# description: |
+#   {allowed, reasons, denied_by}. denied_by names the first failing side in
+#   the order invalid_input, user, installation_status, installation_scope,
+#   consent; null when allowed.
+# entrypoint: true
+default decision := {"allowed": false, "reasons": [], "denied_by": "invalid_input"}
+
+decision := {"allowed": true, "reasons": sort(reasons), "denied_by": null} if {
+	_valid
+	count(failures) == 0
+} else := {"allowed": false, "reasons": [], "denied_by": denied_by}
+
+# METADATA
+# description: The first failing check, in the documented order.
+denied_by := [f |
+	some f in ["invalid_input", "user", "installation_status", "installation_scope", "consent"]
+	f in failures
+][0]
+
+# METADATA
+# description: Every check that fails for this input.
+failures contains "invalid_input" if not _valid
+
+failures contains "user" if {
+	_given("user")
+	count(_user_reasons) == 0
+}
+
+failures contains "installation_status" if {
+	_given("installation")
+	not _installation.status == "ACTIVE"
+}
+
+failures contains "installation_scope" if {
+	_given("installation")
+	count(_scope_reasons) == 0
+}
+
+failures contains "consent" if {
+	_given("installation")
+	not consented(_installation, _action)
+}
+
+# METADATA
+# description: Why the decision allows; filled only when nothing fails.
+reasons contains r if some r in _user_reasons
+
+reasons contains r if some r in _scope_reasons
+
+# METADATA
+# description: |
+#   The installation consented to an action implying this one, and its
+#   extension still requests one implying it too.
+consented(installation, action) if {
+	some c in installation.consented
+	match.covers(c, action)
+	some e in data.gatehouse.index.extensions[installation.extension].permissions
+	match.covers(e, action)
+}
+
+_valid if {
+	_subject_given
+	match.valid_resource(input.resource)
+	match.valid_action(input.permission)
+}
+
+_subject_given if _given("user")
+
+_subject_given if _given("installation")
+
+_given(key) if {
+	is_string(input[key])
+	input[key] != ""
+}
+
+_resource := match.resource_segments(input.resource)
+
+_action := match.action_segments(input.permission)
+
+_installation := data.gatehouse.index.installations[input.installation]
+
+_user_reasons := grants.allowing(grants.user_grants(input.user, time.now_ns()), _resource, _action)
+
+_scope_reasons := {r |
+	some res in _installation.resources
+	match.covers(res.segs, _resource)
+	r := {"kind": "installation", "id": input.installation, "resource": res.resource}
+}

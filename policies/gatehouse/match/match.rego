@@ -1,0 +1,53 @@
+# METADATA
+# title: Matching
+# description: |
+#   Segment matching shared by resource URIs and actions. Patterns arrive
+#   pre-split by the loader; requests are split here.
+package gatehouse.match
+
+# METADATA
+# description: |
+#   The pattern's segments are a prefix of the request's, where a "*"
+#   segment of the pattern matches exactly one segment of the request.
+covers(pattern, request) if {
+	count(pattern) <= count(request)
+	array.slice(request, 0, count(pattern)) == pattern
+}
+
+covers(pattern, request) if {
+	"*" in pattern
+	count(pattern) <= count(request)
+	every i, s in pattern {
+		_segment_matches(s, request[i])
+	}
+}
+
+_segment_matches("*", _) := true
+
+_segment_matches(s, t) if s == t
+
+# METADATA
+# description: A request URI split into segments; one leading and one trailing "/" are ignored.
+resource_segments(uri) := split(trim_suffix(trim_prefix(uri, "/"), "/"), "/")
+
+# METADATA
+# description: A requested action split into lower-case segments.
+action_segments(action) := split(lower(action), ":")
+
+# METADATA
+# description: A request URI has 1 to 32 non-empty segments and at most 512 bytes.
+valid_resource(uri) if {
+	is_string(uri)
+	count(uri) <= 512
+	segments := resource_segments(uri)
+	count(segments) <= 32
+	not "" in segments
+}
+
+# METADATA
+# description: A requested action has non-empty segments.
+valid_action(action) if {
+	is_string(action)
+	count(action) <= 256
+	not "" in action_segments(action)
+}
