@@ -1,0 +1,25 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Source provides complete snapshots of the stored documents.
+type Source interface {
+	// Snapshot reads every collection. Invalid documents are skipped (and
+	// counted by the source), never returned as errors; an error means the
+	// store could not be read and nothing was loaded.
+	Snapshot(ctx context.Context) (*model.Snapshot, error)
+}
+
+// Refresh reads a snapshot from src and loads it as a new revision. On
+// error the current revision stays in place.
+func (e *Engine) Refresh(ctx context.Context, src Source) (uint64, error) {
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return e.Load(ctx, snap)
+}

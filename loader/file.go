@@ -1,0 +1,54 @@
+package loader
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// ReadFile decodes an export file (JSON, or YAML for .yaml/.yml) shaped
+// {"roles": [...], "records": [...], ...}. Unknown fields are errors.
+func ReadFile(path string) (*model.Snapshot, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isYAML(path) {
+		if raw, err = yaml.YAMLToJSON(raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var snap model.Snapshot
+	if err := dec.Decode(&snap); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &snap, nil
+}
+
+// WriteFile encodes snap as JSON, or YAML for .yaml/.yml.
+func WriteFile(path string, snap *model.Snapshot) error {
+	raw, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		return err
+	}
+	if isYAML(path) {
+		if raw, err = yaml.JSONToYAML(raw); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, raw, 0o640)
+}
+
+func isYAML(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".yaml" || ext == ".yml"
+}

@@ -1,0 +1,150 @@
+package loader_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/loadertest"
+)
+
+func sample() *model.Snapshot {
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	return &model.Snapshot{
+		Roles: []model.Role{{Meta: model.Meta{ID: "reader"}, Name: "Reader", Permissions: []model.Permission{{Action: "read:*"}}}},
+		Records: []model.Record{{Meta: model.Meta{ID: "r1"}, Status: "ACTIVE", ExpiresAt: &exp, Users: []model.UserRef{{UserID: "u1"}},
+			Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/A"}}}}}},
+		Groups:        []model.Group{{Meta: model.Meta{ID: "g1"}, Name: "G", Users: []model.UserRef{{UserID: "u1"}}}},
+		Memberships:   []model.Membership{{Meta: model.Meta{ID: "m1"}, UserID: "u1", Context: "customers/c1", Roles: []string{"reader"}}},
+		Extensions:    []model.Extension{{Meta: model.Meta{ID: "e1"}, Name: "E", Permissions: []string{"read:chats"}}},
+		Installations: []model.Installation{{Meta: model.Meta{ID: "i1"}, ExtensionID: "e1", Context: "accounts/A", Status: "ACTIVE", ConsentedPermissions: []string{"read:chats"}, InstalledBy: "u1"}},
+		Tenants:       []model.Tenant{{Meta: model.Meta{ID: "t1"}, Name: "T"}},
+		Policies:      []model.Policy{{Meta: model.Meta{ID: "p1"}, Source: "package custom.p1\n"}},
+	}
+}
+
+var ignoreMeta = cmpopts.IgnoreFields(model.Meta{}, "UpdatedAt", "Version")
+
+func TestImportExportRoundTrip(t *testing.T) {
+	m, _ := loadertest.Store(t)
+	if err := m.Import(t.Context(), sample()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Export(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sample(), got, ignoreMeta); diff != "" {
+		t.Errorf("export (-want +got):\n%s", diff)
+	}
+	if got.Roles[0].Version != 1 || got.Roles[0].UpdatedAt.IsZero() {
+		t.Errorf("meta not set: %+v", got.Roles[0].Meta)
+	}
+	// Through a file and into a second, empty store.
+	path := filepath.Join(t.TempDir(), "export.yaml")
+	if err := loader.WriteFile(path, got); err != nil {
+		t.Fatal(err)
+	}
+	read, err := loader.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := loadertest.Store(t)
+	if err := other.Import(t.Context(), read); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := other.Export(t.Context())
+	if diff := cmp.Diff(sample(), again, ignoreMeta); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestImportBumpsVersion(t *testing.T) {
+	m, _ := loadertest.Store(t)
+	for range 2 {
+		if err := m.Import(t.Context(), sample()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := m.Export(t.Context())
+	if len(got.Roles) != 1 || got.Roles[0].Version != 2 {
+		t.Errorf("roles after two imports: %+v", got.Roles)
+	}
+}
+
+func TestImportInvalidWritesNothing(t *testing.T) {
+	m, _ := loadertest.Store(t)
+	bad := sample()
+	bad.Records[0].Status = "MAYBE"
+	bad.Records[0].Statements[0].Resources[0].ResourceURI = "a//b"
+	bad.Memberships[0].Roles = []string{"ghost"}
+	bad.Installations[0].ExtensionID = "nope"
+	err := m.Import(t.Context(), bad)
+	var verr *loader.ValidationError
+	if !errors.As(err, &verr) || !errors.Is(err, loader.ErrInvalid) {
+		t.Fatalf("err = %v, want ValidationError", err)
+	}
+	fields := map[string]bool{}
+	for _, p := range verr.Problems {
+		fields[p.Collection+"/"+p.ID+":"+p.Field] = true
+	}
+	for _, want := range []string{
+		"records/r1:status", "records/r1:statements[0].resources[0].resourceUri",
+		"memberships/m1:roles[0]", "installations/i1:extensionId",
+	} {
+		if !fields[want] {
+			t.Errorf("problem %s not reported; got %v", want, verr.Problems)
+		}
+	}
+	got, _ := m.Export(t.Context())
+	if n := len(got.Roles) + len(got.Records) + len(got.Tenants); n != 0 {
+		t.Errorf("%d documents written by a failed import", n)
+	}
+}
+
+func TestSnapshotSkipsInvalidDocuments(t *testing.T) {
+	m, uri := loadertest.Store(t)
+	if err := m.Import(t.Context(), sample()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(t.Context(), options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(t.Context())
+	roles := client.Database(loader.DefaultDatabase).Collection(model.Roles)
+	outside := []any{
+		bson.M{"_id": "wrongtype", "permissions": "not-a-list"},
+		bson.M{"_id": "badaction", "permissions": bson.A{bson.M{"action": "read::x"}}},
+		bson.M{"_id": "fine", "permissions": bson.A{bson.M{"action": "write"}}},
+	}
+	if _, err := roles.InsertMany(t.Context(), outside); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := m.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Roles) != 2 || m.Skipped()[model.Roles] != 2 {
+		t.Errorf("roles = %d, skipped = %v; want 2 kept and 2 skipped", len(snap.Roles), m.Skipped())
+	}
+}
+
+func TestReadFileRejectsUnknownFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.json")
+	if err := writeString(path, `{"roles": [{"_id": "r", "permisions": []}]}`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loader.ReadFile(path); err == nil {
+		t.Fatal("unknown field accepted")
+	}
+}

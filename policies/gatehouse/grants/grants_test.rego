@@ -1,0 +1,184 @@
+package gatehouse.grants_test
+
+import data.gatehouse.grants
+
+_viewer_perm := {"action": "read:*", "segs": ["read"], "allow": true, "grant": false, "delegate": false}
+
+_rec_a := {"kind": "record", "id": "rec-a", "role": "viewer", "resource": "accounts/A", "segs": ["accounts", "A"]}
+
+_mem_b := {
+	"kind": "membership", "id": "mem-b", "role": "admin",
+	"resource": "accounts/B", "segs": ["accounts", "B"], "expires": 5000,
+}
+
+_rec_team := {"kind": "record", "id": "rec-team", "role": "editor", "resource": "accounts/T", "segs": ["accounts", "T"]}
+
+_rec_star := {
+	"kind": "record", "id": "rec-star", "role": "reader_any",
+	"resource": "accounts/*/chats", "segs": ["accounts", "*", "chats"],
+}
+
+_fixture := {
+	"roles": {
+		"viewer": {"active": true, "permissions": [_viewer_perm]},
+		"editor": {"active": true, "permissions": [{
+			"action": "write:projects", "segs": ["write", "projects"],
+			"allow": true, "grant": false, "delegate": false,
+		}]},
+		"admin": {"active": true, "permissions": [{"action": "*", "segs": [], "allow": true, "grant": true, "delegate": true}]},
+		"reader_any": {"active": true, "permissions": [{
+			"action": "*:read", "segs": ["*", "read"],
+			"allow": true, "grant": false, "delegate": false,
+		}]},
+		"retired": {"active": false, "permissions": [{"action": "*", "segs": [], "allow": true, "grant": true, "delegate": true}]},
+		"muted": {"active": true, "permissions": [{"action": "read:*", "segs": ["read"], "allow": false, "grant": true, "delegate": true}]},
+		"mixed": {"active": true, "permissions": [
+			{"action": "write", "segs": ["write"], "allow": false, "grant": true, "delegate": false},
+			_viewer_perm,
+		]},
+	},
+	"users": {
+		"alice": {"groups": ["team", "ghost-group"], "grants": [_rec_a, _mem_b, _rec_star]},
+		"carol": {"groups": ["team"], "grants": []},
+		"dave": {"groups": [], "grants": [_rec_a]},
+	},
+	"groups": {"team": {"grants": [_rec_team]}},
+	"installations": {},
+	"extensions": {},
+}
+
+# user_grants
+
+test_user_grants_direct_and_group if {
+	gs := grants.user_grants("alice", 1000) with data.gatehouse.index as _fixture
+	gs == [_rec_a, _mem_b, _rec_star, _rec_team]
+}
+
+test_user_grants_only_group if {
+	gs := grants.user_grants("carol", 1000) with data.gatehouse.index as _fixture
+	gs == [_rec_team]
+}
+
+test_user_grants_only_direct if {
+	gs := grants.user_grants("dave", 1000) with data.gatehouse.index as _fixture
+	gs == [_rec_a]
+}
+
+test_user_grants_drop_expired if {
+	gs := grants.user_grants("alice", 5000) with data.gatehouse.index as _fixture
+	gs == [_rec_a, _rec_star, _rec_team]
+}
+
+test_user_grants_drop_expired_group_grant if {
+	index := json.patch(_fixture, [{"op": "add", "path": "/groups/team/grants/0/expires", "value": 10}])
+	gs := grants.user_grants("carol", 10) with data.gatehouse.index as index
+	gs == []
+	earlier := grants.user_grants("carol", 9) with data.gatehouse.index as index
+	count(earlier) == 1
+}
+
+test_user_grants_unknown_user if {
+	gs := grants.user_grants("nobody", 1000) with data.gatehouse.index as _fixture
+	gs == []
+}
+
+# live
+
+test_live_without_expiry if grants.live(_rec_a, 1000)
+
+test_live_before_expiry if grants.live(_mem_b, 4999)
+
+test_live_not_at_expiry if not grants.live(_mem_b, 5000)
+
+test_live_not_after_expiry if not grants.live(_mem_b, 6000)
+
+# role_allows
+
+test_role_allows_implied_action if {
+	grants.role_allows("viewer", ["read", "projects"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_not_other_action if {
+	not grants.role_allows("viewer", ["write", "projects"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_star_role if {
+	grants.role_allows("admin", ["delete", "anything", "at", "all"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_leading_star if {
+	grants.role_allows("reader_any", ["projects", "read"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("reader_any", ["projects", "write"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_not_inactive_role if {
+	not grants.role_allows("retired", ["read"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_inactive_role_when_activated if {
+	index := json.patch(_fixture, [{"op": "replace", "path": "/roles/retired/active", "value": true}])
+	grants.role_allows("retired", ["read"]) with data.gatehouse.index as index
+}
+
+test_role_allows_not_unknown_role if {
+	not grants.role_allows("ghost-role", ["read"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_not_allow_false if {
+	not grants.role_allows("muted", ["read", "projects"]) with data.gatehouse.index as _fixture
+}
+
+test_role_allows_allow_false_entry_does_not_block_others if {
+	grants.role_allows("mixed", ["read", "projects"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("mixed", ["write", "projects"]) with data.gatehouse.index as _fixture
+}
+
+# allowing
+
+test_allowing_record_reason if {
+	rs := grants.allowing([_rec_a, _rec_team], ["accounts", "A", "p"], ["read", "projects"]) with data.gatehouse.index as _fixture
+	rs == {{"kind": "record", "id": "rec-a", "role": "viewer", "resource": "accounts/A"}}
+}
+
+test_allowing_membership_reason if {
+	rs := grants.allowing([_mem_b], ["accounts", "B"], ["delete"]) with data.gatehouse.index as _fixture
+	rs == {{"kind": "membership", "id": "mem-b", "role": "admin", "resource": "accounts/B"}}
+}
+
+test_allowing_star_pattern_reason if {
+	rs := grants.allowing([_rec_star], ["accounts", "Z", "chats", "1"], ["projects", "read"]) with data.gatehouse.index as _fixture
+	rs == {{"kind": "record", "id": "rec-star", "role": "reader_any", "resource": "accounts/*/chats"}}
+}
+
+test_allowing_several_reasons if {
+	rs := grants.allowing([_rec_a, _mem_b, _rec_star], ["accounts", "B", "chats"], ["projects", "read"]) with data.gatehouse.index as _fixture
+	rs == {
+		{"kind": "membership", "id": "mem-b", "role": "admin", "resource": "accounts/B"},
+		{"kind": "record", "id": "rec-star", "role": "reader_any", "resource": "accounts/*/chats"},
+	}
+}
+
+test_allowing_none_when_resource_not_covered if {
+	rs := grants.allowing([_rec_a, _mem_b], ["accounts", "C"], ["read"]) with data.gatehouse.index as _fixture
+	rs == set()
+}
+
+test_allowing_none_when_role_does_not_allow if {
+	rs := grants.allowing([_rec_a], ["accounts", "A"], ["write"]) with data.gatehouse.index as _fixture
+	rs == set()
+}
+
+test_allowing_none_for_inactive_or_unknown_role if {
+	gs := [
+		{"kind": "record", "id": "r1", "role": "retired", "resource": "accounts/A", "segs": ["accounts", "A"]},
+		{"kind": "record", "id": "r2", "role": "ghost-role", "resource": "accounts/A", "segs": ["accounts", "A"]},
+		{"kind": "record", "id": "r3", "role": "muted", "resource": "accounts/A", "segs": ["accounts", "A"]},
+	]
+	rs := grants.allowing(gs, ["accounts", "A"], ["read"]) with data.gatehouse.index as _fixture
+	rs == set()
+}
+
+test_allowing_none_without_grants if {
+	rs := grants.allowing([], ["accounts", "A"], ["read"]) with data.gatehouse.index as _fixture
+	rs == set()
+}
