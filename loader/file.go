@@ -20,16 +20,26 @@ func ReadFile(path string) (*model.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if isYAML(path) {
+	snap, err := Decode(raw, isYAML(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return snap, nil
+}
+
+// Decode decodes an export document from JSON, or from YAML when asYAML.
+func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
+	var err error
+	if asYAML {
 		if raw, err = yaml.YAMLToJSON(raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, err
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var snap model.Snapshot
 	if err := dec.Decode(&snap); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return &snap, nil
 }

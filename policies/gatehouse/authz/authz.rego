@@ -57,7 +57,7 @@ failures contains "installation_scope" if {
 
 failures contains "consent" if {
 	_given("installation")
-	not consented(_installation, _action)
+	not _consented
 }
 
 # METADATA
@@ -77,8 +77,11 @@ consented(installation, action) if {
 	match.covers(e, action)
 }
 
+_consented if consented(_installation, _action)
+
 _valid if {
 	_subject_given
+	not _malformed_subject
 	match.valid_resource(input.resource)
 	match.valid_action(input.permission)
 }
@@ -86,6 +89,14 @@ _valid if {
 _subject_given if _given("user")
 
 _subject_given if _given("installation")
+
+# A subject key that is present must be a non-empty string: ignoring a
+# malformed one would widen the decision.
+_malformed_subject if {
+	some key in ["user", "installation"]
+	key in object.keys(input)
+	not _given(key)
+}
 
 _given(key) if {
 	is_string(input[key])

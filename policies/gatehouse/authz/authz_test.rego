@@ -253,9 +253,20 @@ test_decision_delegated_allowed if {
 	_decide(req) == _allowed([_inst_ok_a, _rec_a])
 }
 
-test_decision_delegated_user_mode_with_empty_installation if {
+test_decision_empty_installation_is_invalid if {
 	req := {"user": "alice", "installation": "", "resource": "accounts/C", "permission": "read:chats"}
-	_decide(req) == _denied("user")
+	_decide(req) == _denied("invalid_input")
+}
+
+test_decision_non_string_installation_is_invalid if {
+	# Ignoring it would give alice her full rights through the extension.
+	req := {"user": "alice", "installation": 42, "resource": "accounts/A", "permission": "read:chats"}
+	_decide(req) == _denied("invalid_input")
+}
+
+test_failures_unknown_installation_lists_consent if {
+	req := {"user": "alice", "installation": "inst-gone", "resource": "accounts/A", "permission": "read:chats"}
+	_failures(req) == {"installation_status", "installation_scope", "consent"}
 }
 
 test_decision_delegated_user_gains_nothing if {
@@ -290,15 +301,6 @@ test_decision_delegated_unknown_installation if {
 	fs := _failures(req)
 	"installation_status" in fs
 	"installation_scope" in fs
-}
-
-# BUG (see report): failures is documented as every failing check, but for an
-# unknown installation "consent" is missing: the undefined _installation
-# argument of `not consented(_installation, _action)` is evaluated outside the
-# negation, so the rule body is undefined. Rename to test_... once fixed.
-todo_test_failures_unknown_installation_lists_consent if {
-	req := {"user": "alice", "installation": "inst-gone", "resource": "accounts/A", "permission": "read:chats"}
-	_failures(req) == {"installation_status", "installation_scope", "consent"}
 }
 
 test_decision_delegated_out_of_scope if {
@@ -371,6 +373,11 @@ test_decision_installation_ignores_user_grants if {
 	req := {"installation": "inst-ok", "resource": "accounts/A", "permission": "read:chats"}
 	fs := _failures(req)
 	fs == set()
+}
+
+test_decision_installation_with_empty_user_is_invalid if {
+	req := {"user": "", "installation": "inst-ok", "resource": "accounts/A", "permission": "read:chats"}
+	_decide(req) == _denied("invalid_input")
 }
 
 test_decision_installation_disabled if {

@@ -62,6 +62,14 @@ within_prefix(g, prefix) := trim_suffix(trim_prefix(prefix, "/"), "/") if {
 	match.covers(g.segs, match.resource_segments(prefix))
 }
 
+within_prefix(g, prefix) := concat("/", array.concat(p, array.slice(g.segs, count(p), count(g.segs)))) if {
+	prefix != ""
+	p := match.resource_segments(prefix)
+	count(g.segs) > count(p)
+	not match.covers(p, g.segs)
+	match.covers(array.slice(g.segs, 0, count(p)), p)
+}
+
 _any_flag(action, held, flag) := count([1 | some p in held; p.action == action; p[flag]]) > 0
 
 _held_permissions := [p |

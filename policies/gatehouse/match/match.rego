@@ -38,7 +38,7 @@ action_segments(action) := split(lower(action), ":")
 # description: A request URI has 1 to 32 non-empty segments and at most 512 bytes.
 valid_resource(uri) if {
 	is_string(uri)
-	count(uri) <= 512
+	count(hex.encode(uri)) <= 1024 # 512 bytes; count() counts characters
 	segments := resource_segments(uri)
 	count(segments) <= 32
 	not "" in segments

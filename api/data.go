@@ -1,0 +1,89 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine"
+)
+
+// DataRequest is the body of POST /v1/data/{path}, as in OPA.
+type DataRequest struct {
+	Input *any `json:"input"`
+}
+
+func (h *handlers) data(r *gin.Engine) {
+	for _, p := range []string{"/v1/data", "/v1/data/*path"} {
+		r.GET(p, h.queryData)
+		r.POST(p, h.queryData)
+	}
+}
+
+func (h *handlers) queryData(c *gin.Context) {
+	input, err := dataInput(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	opts := engine.QueryOptions{Explain: c.Query("explain")}
+	_, opts.Metrics = c.GetQuery("metrics")
+	if opts.Explain != engine.ExplainOff && opts.Explain != engine.ExplainNotes && opts.Explain != engine.ExplainFull {
+		h.fail(c, malformed("explain must be notes or full"))
+		return
+	}
+	res, err := h.engine.Query(c.Request.Context(), c.Param("path"), input, opts)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	body := gin.H{}
+	if res.Defined {
+		body["result"] = res.Result
+		body["decision_id"] = engine.NewDecisionID()
+	}
+	if res.Metrics != nil {
+		body["metrics"] = res.Metrics
+	}
+	if res.Explanation != nil {
+		body["explanation"] = res.Explanation
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+// dataInput reads the input from a POST body or GET's ?input= parameter.
+func dataInput(c *gin.Context) (any, error) {
+	if c.Request.Method == http.MethodGet {
+		s, ok := c.GetQuery("input")
+		if !ok {
+			return nil, nil
+		}
+		var v any
+		if err := decodeAny([]byte(s), &v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	var req DataRequest
+	if c.Request.ContentLength == 0 {
+		return nil, nil
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return nil, err
+	}
+	if req.Input == nil {
+		return nil, nil
+	}
+	return *req.Input, nil
+}
+
+func decodeAny(raw []byte, out *any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return malformed(describeJSONError(err))
+	}
+	return nil
+}

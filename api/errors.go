@@ -1,0 +1,85 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
+)
+
+// Error codes of the error body.
+const (
+	CodeMalformed     = "malformed_request"
+	CodeInvalid       = "invalid_input"
+	CodeTooLarge      = "too_large"
+	CodeNotFound      = "not_found"
+	CodeNotReady      = "not_ready"
+	CodeUnavailable   = "store_unavailable"
+	CodeInternal      = "internal_error"
+	CodeNoPermission  = "permission_not_found"
+	CodeBatchTooLarge = "batch_too_large"
+)
+
+// ErrorBody is the one error shape every route returns.
+type ErrorBody struct {
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+	Errors  []model.Problem `json:"errors,omitempty"`
+}
+
+// Error is an error that knows its HTTP status and body.
+type Error struct {
+	Status int
+	Body   ErrorBody
+}
+
+func (e *Error) Error() string { return e.Body.Code + ": " + e.Body.Message }
+
+func newError(status int, code, message string, problems ...model.Problem) *Error {
+	return &Error{Status: status, Body: ErrorBody{Code: code, Message: message, Errors: problems}}
+}
+
+func malformed(message string) *Error {
+	return newError(http.StatusBadRequest, CodeMalformed, message)
+}
+
+// toError maps any error to its HTTP form. Unknown errors become a 500
+// with a generic message; their cause is logged, never sent.
+func toError(err error, log *slog.Logger) *Error {
+	var (
+		apiErr   *Error
+		invalid  *engine.InvalidInputError
+		verr     *loader.ValidationError
+		tooLarge *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.As(err, &invalid):
+		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", invalid.Problems...)
+	case errors.As(err, &verr):
+		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the documents are invalid", verr.Problems...)
+	case errors.Is(err, engine.ErrInvalidInput):
+		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid",
+			model.Problem{Field: "query", Message: errors.Unwrap(err).Error()})
+	case errors.As(err, &tooLarge):
+		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit")
+	case errors.Is(err, engine.ErrNotReady):
+		return newError(http.StatusServiceUnavailable, CodeNotReady, "data is not loaded yet")
+	case errors.Is(err, loader.ErrUnavailable):
+		return newError(http.StatusServiceUnavailable, CodeUnavailable, "the store is unavailable")
+	}
+	log.Error("request failed", "error", err)
+	return newError(http.StatusInternalServerError, CodeInternal, "internal error")
+}
+
+// fail renders err and aborts the request.
+func (h *handlers) fail(c *gin.Context, err error) {
+	e := toError(err, h.log)
+	c.AbortWithStatusJSON(e.Status, e.Body)
+}

@@ -1,0 +1,115 @@
+// Package api serves gatehouse over HTTP with Gin: the decision API, the
+// Authress-style lookups, OPA's Data API, health and status. Handlers
+// bind, validate, call the engine and render; they hold no Rego or Mongo code.
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine"
+)
+
+// Defaults for Config.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultMaxBatch     = 1000
+	DefaultPageLimit    = 100
+	MaxPageLimit        = 1000
+)
+
+// Config holds the API's limits.
+type Config struct {
+	MaxBodyBytes int64 // request bodies larger than this get 413
+	MaxBatch     int   // checks per batch; more get 413
+}
+
+// Validate reports every problem with the config.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, errors.New("max body bytes must not be negative"))
+	}
+	if c.MaxBatch < 0 {
+		errs = append(errs, errors.New("max batch must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	return c
+}
+
+// StoreStatus reports on the store behind the engine.
+type StoreStatus interface {
+	// Skipped returns, per collection, the documents the last read skipped.
+	Skipped() map[string]int
+}
+
+// Deps is what the router needs.
+type Deps struct {
+	Engine *engine.Engine
+	Store  StoreStatus // may be nil
+	Log    *slog.Logger
+	Config Config
+}
+
+type handlers struct {
+	engine *engine.Engine
+	store  StoreStatus
+	log    *slog.Logger
+	cfg    Config
+	start  time.Time
+}
+
+// NewRouter builds the HTTP handler.
+func NewRouter(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	h := &handlers{engine: d.Engine, store: d.Store, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.UseRawPath = true
+	r.UnescapePathValues = true
+	r.HandleMethodNotAllowed = true
+	r.Use(h.recover, h.limitBody)
+	r.NoRoute(func(c *gin.Context) { h.fail(c, newError(http.StatusNotFound, CodeNotFound, "no such route")) })
+	r.NoMethod(func(c *gin.Context) {
+		h.fail(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route"))
+	})
+	h.health(r)
+	h.authorize(r.Group("/v1/authorize"))
+	h.users(r.Group("/v1/users/:userId"))
+	h.data(r)
+	return r
+}
+
+func (h *handlers) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.log.Error("panic in handler", "panic", v, "path", c.Request.URL.Path)
+			h.fail(c, newError(http.StatusInternalServerError, CodeInternal, "internal error"))
+		}
+	}()
+	c.Next()
+}
+
+func (h *handlers) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > h.cfg.MaxBodyBytes {
+		h.fail(c, newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit"))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxBodyBytes)
+	c.Next()
+}

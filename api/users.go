@@ -1,0 +1,125 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// ResourcesResponse is one page of GET /v1/users/{userId}/resources.
+type ResourcesResponse struct {
+	Resources []ResourceItem `json:"resources"`
+	Cursor    string         `json:"cursor,omitempty"`
+}
+
+// ResourceItem names one resource pattern.
+type ResourceItem struct {
+	ResourceURI string `json:"resourceUri"`
+}
+
+func (h *handlers) users(g *gin.RouterGroup) {
+	g.GET("/resources/:uri/permissions/:action", h.checkPermission)
+	g.GET("/resources/:uri/permissions", h.listPermissions)
+	g.GET("/resources", h.listResources)
+	g.GET("/memberships", h.listMemberships)
+}
+
+func (h *handlers) checkPermission(c *gin.Context) {
+	d, err := h.engine.Decide(c.Request.Context(), engine.Input{
+		User: c.Param("userId"), Resource: c.Param("uri"), Permission: c.Param("action"),
+	})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if !d.Allowed {
+		h.fail(c, newError(http.StatusNotFound, CodeNoPermission, "the user does not have this permission on this resource"))
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+func (h *handlers) listPermissions(c *gin.Context) {
+	perms, err := h.engine.Permissions(c.Request.Context(), c.Param("userId"), c.Param("uri"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"permissions": perms})
+}
+
+func (h *handlers) listMemberships(c *gin.Context) {
+	ms, err := h.engine.Memberships(c.Request.Context(), c.Param("userId"), c.Query("context"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"memberships": ms})
+}
+
+func (h *handlers) listResources(c *gin.Context) {
+	limit, after, err := pageParams(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	uris, err := h.engine.Resources(c.Request.Context(), c.Param("userId"), c.Query("permission"), c.Query("prefix"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(uris, after, limit))
+}
+
+// page returns up to limit sorted uris after the cursor value.
+func page(uris []string, after string, limit int) ResourcesResponse {
+	sort.Strings(uris)
+	start := sort.SearchStrings(uris, after)
+	if start < len(uris) && uris[start] == after && after != "" {
+		start++
+	}
+	out := ResourcesResponse{Resources: []ResourceItem{}}
+	for _, u := range uris[start:min(start+limit, len(uris))] {
+		out.Resources = append(out.Resources, ResourceItem{ResourceURI: u})
+	}
+	if start+limit < len(uris) {
+		out.Cursor = encodeCursor(uris[start+limit-1])
+	}
+	return out
+}
+
+// pageParams reads limit and cursor, listing every problem.
+func pageParams(c *gin.Context) (int, string, error) {
+	var ps model.Problems
+	limit := DefaultPageLimit
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPageLimit {
+			ps.Add("limit", "must be a whole number from 1 to %d", MaxPageLimit)
+		}
+		limit = n
+	}
+	after, err := decodeCursor(c.Query("cursor"))
+	if err != nil {
+		ps.Add("cursor", "is not a cursor this server issued")
+	}
+	if len(ps.List()) > 0 {
+		return 0, "", newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", ps.List()...)
+	}
+	return limit, after, nil
+}
+
+func encodeCursor(last string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(last))
+}
+
+func decodeCursor(s string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	return string(raw), err
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
+)
+
+// setting ties a flag to its env var and config-file key: --mongo-uri ↔
+// GATEHOUSE_MONGO_URI ↔ mongo.uri. Precedence: flag, env, file, default.
+type setting struct {
+	flag string
+	key  string
+}
+
+// settings is the one table of every configurable flag.
+var settings = []setting{
+	{"mongo-uri", "mongo.uri"},
+	{"database", "mongo.database"},
+	{"mongo-timeout", "mongo.timeout"},
+	{"data-dir", "store.dataDir"},
+	{"addr", "server.addr"},
+	{"sync-interval", "sync.interval"},
+	{"max-body-bytes", "server.maxBodyBytes"},
+	{"max-batch", "server.maxBatch"},
+}
+
+func envName(flag string) string {
+	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// commonFlags are shared by every command that reaches the store.
+type commonFlags struct {
+	mongoURI     string
+	database     string
+	dataDir      string
+	mongoTimeout time.Duration
+	configFile   string
+}
+
+func addStoreFlags(fs *pflag.FlagSet, c *commonFlags) {
+	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB connection string; empty runs the embedded store")
+	fs.StringVar(&c.database, "database", "gatehouse", "MongoDB database")
+	fs.StringVar(&c.dataDir, "data-dir", "./gatehouse-data", "directory of the embedded store")
+	fs.DurationVar(&c.mongoTimeout, "mongo-timeout", 5*time.Second, "how long to wait for MongoDB before failing")
+	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file (keys like mongo.uri)")
+}
+
+// parse parses args, then fills unset flags from the env and the config file.
+func parse(fs *pflag.FlagSet, args []string, configFile *string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitError{code: exitOK, err: errors.New("help requested")}
+		}
+		return usageError{err.Error()}
+	}
+	file, err := readConfig(*configFile)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range settings {
+		f := fs.Lookup(s.flag)
+		if f == nil || f.Changed {
+			continue
+		}
+		value, ok := os.LookupEnv(envName(s.flag))
+		if !ok {
+			value, ok = file[s.key]
+		}
+		if ok {
+			if err := fs.Set(s.flag, value); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", s.flag, err))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// readConfig flattens a YAML/JSON file into dotted keys.
+func readConfig(path string) (map[string]string, error) {
+	out := map[string]string{}
+	if path == "" {
+		return out, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	flatten("", doc, out)
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.key] = true
+	}
+	for k := range out {
+		if !known[k] {
+			return nil, usageError{fmt.Sprintf("config %s: unknown key %q", path, k)}
+		}
+	}
+	return out, nil
+}
+
+func flatten(prefix string, doc map[string]any, out map[string]string) {
+	for k, v := range doc {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		if m, ok := v.(map[string]any); ok {
+			flatten(key, m, out)
+			continue
+		}
+		out[key] = fmt.Sprint(v)
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
+)
+
+//go:embed demo.yaml
+var demoData []byte
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("import", pflag.ContinueOnError)
+	var c commonFlags
+	addStoreFlags(fs, &c)
+	if err := parse(fs, args, &c.configFile); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: gatehouse import FILE"}
+	}
+	snap, err := loader.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return importSnapshot(ctx, c, snap, stdout, stderr)
+}
+
+func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, stdout, stderr io.Writer) error {
+	store, closeStore, err := openStore(ctx, c, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := store.Import(ctx, snap); err != nil {
+		var verr *loader.ValidationError
+		if errors.As(err, &verr) {
+			for _, p := range verr.Problems {
+				fmt.Fprintln(stderr, p.String())
+			}
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s\n", describeCounts(snap.Counts()))
+	return nil
+}
+
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
+	var c commonFlags
+	addStoreFlags(fs, &c)
+	if err := parse(fs, args, &c.configFile); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: gatehouse export FILE"}
+	}
+	store, closeStore, err := openStore(ctx, c, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	snap, err := store.Export(ctx)
+	if err != nil {
+		return err
+	}
+	if err := loader.WriteFile(fs.Arg(0), snap); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported %s to %s (skipped invalid: %v)\n", describeCounts(snap.Counts()), fs.Arg(0), store.Skipped())
+	return nil
+}
+
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("seed", pflag.ContinueOnError)
+	var c commonFlags
+	var demo bool
+	addStoreFlags(fs, &c)
+	fs.BoolVar(&demo, "demo", false, "load the demo data set used by the README")
+	if err := parse(fs, args, &c.configFile); err != nil {
+		return err
+	}
+	if !demo {
+		return usageError{"usage: gatehouse seed --demo"}
+	}
+	snap, err := loader.Decode(demoData, true)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	return importSnapshot(ctx, c, snap, stdout, stderr)
+}
+
+func describeCounts(counts map[string]int) string {
+	s := ""
+	for _, c := range model.Collections {
+		if counts[c] > 0 {
+			s += fmt.Sprintf("%d %s, ", counts[c], c)
+		}
+	}
+	if s == "" {
+		return "nothing"
+	}
+	return s[:len(s)-2]
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+	fmt.Fprintf(stdout, "gatehouse %s\n", version)
+	return nil
+}
