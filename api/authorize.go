@@ -10,9 +10,38 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
+// Check is one decision question as posted. User and installation are
+// pointers so that a present but empty value is refused rather than read
+// as absent, which would change the mode of the decision.
+type Check struct {
+	User         *string `json:"user"`
+	Installation *string `json:"installation"`
+	Resource     string  `json:"resource"`
+	Permission   string  `json:"permission"`
+}
+
+// input converts the check and lists every problem with it.
+func (c Check) input() (engine.Input, []model.Problem) {
+	in := engine.Input{Resource: c.Resource, Permission: c.Permission}
+	var ps model.Problems
+	if c.User != nil && *c.User == "" {
+		ps.Add("user", "must not be empty when given")
+	}
+	if c.Installation != nil && *c.Installation == "" {
+		ps.Add("installation", "must not be empty when given")
+	}
+	if c.User != nil {
+		in.User = *c.User
+	}
+	if c.Installation != nil {
+		in.Installation = *c.Installation
+	}
+	return in, append(ps.List(), in.Validate()...)
+}
+
 // BatchRequest is the body of POST /v1/authorize/batch.
 type BatchRequest struct {
-	Checks []engine.Input `json:"checks"`
+	Checks []Check `json:"checks"`
 }
 
 // BatchResponse holds one decision per check, in order.
@@ -26,9 +55,14 @@ func (h *handlers) authorize(g *gin.RouterGroup) {
 }
 
 func (h *handlers) authorizeOne(c *gin.Context) {
-	var in engine.Input
-	if err := bindJSON(c, &in); err != nil {
+	var check Check
+	if err := bindJSON(c, &check); err != nil {
 		h.fail(c, err)
+		return
+	}
+	in, problems := check.input()
+	if len(problems) > 0 {
+		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return
 	}
 	d, err := h.engine.Decide(c.Request.Context(), in)
@@ -45,12 +79,13 @@ func (h *handlers) authorizeBatch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if err := h.checkBatch(req.Checks); err != nil {
+	inputs, err := h.checkBatch(req.Checks)
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	out := BatchResponse{Results: make([]engine.Decision, len(req.Checks))}
-	for i, in := range req.Checks {
+	out := BatchResponse{Results: make([]engine.Decision, len(inputs))}
+	for i, in := range inputs {
 		d, err := h.engine.Decide(c.Request.Context(), in)
 		if err != nil {
 			h.fail(c, err)
@@ -63,24 +98,27 @@ func (h *handlers) authorizeBatch(c *gin.Context) {
 
 // checkBatch validates every check up front, so a bad batch is refused whole
 // with every problem listed.
-func (h *handlers) checkBatch(checks []engine.Input) error {
+func (h *handlers) checkBatch(checks []Check) ([]engine.Input, error) {
 	if len(checks) == 0 {
-		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid",
+		return nil, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid",
 			model.Problem{Field: "checks", Message: "is empty"})
 	}
 	if len(checks) > h.cfg.MaxBatch {
-		return newError(http.StatusRequestEntityTooLarge, CodeBatchTooLarge,
+		return nil, newError(http.StatusRequestEntityTooLarge, CodeBatchTooLarge,
 			fmt.Sprintf("%d checks in one batch; the limit is %d", len(checks), h.cfg.MaxBatch))
 	}
 	var all []model.Problem
-	for i, in := range checks {
-		for _, p := range in.Validate() {
+	inputs := make([]engine.Input, len(checks))
+	for i, c := range checks {
+		in, problems := c.input()
+		for _, p := range problems {
 			p.Field = fmt.Sprintf("checks[%d].%s", i, p.Field)
 			all = append(all, p)
 		}
+		inputs[i] = in
 	}
 	if len(all) > 0 {
-		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", all...)
+		return nil, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", all...)
 	}
-	return nil
+	return inputs, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 )
 
 // Error codes of the error body.
@@ -54,7 +53,7 @@ func toError(err error, log *slog.Logger) *Error {
 	var (
 		apiErr   *Error
 		invalid  *engine.InvalidInputError
-		verr     *loader.ValidationError
+		verr     *model.ValidationError
 		tooLarge *http.MaxBytesError
 	)
 	switch {
@@ -71,7 +70,7 @@ func toError(err error, log *slog.Logger) *Error {
 		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit")
 	case errors.Is(err, engine.ErrNotReady):
 		return newError(http.StatusServiceUnavailable, CodeNotReady, "data is not loaded yet")
-	case errors.Is(err, loader.ErrUnavailable):
+	case errors.Is(err, engine.ErrStoreUnavailable):
 		return newError(http.StatusServiceUnavailable, CodeUnavailable, "the store is unavailable")
 	}
 	log.Error("request failed", "error", err)

@@ -2,9 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )
+
+// ErrStoreUnavailable is returned by a Source (and by stores generally)
+// when the store cannot be reached in time.
+var ErrStoreUnavailable = errors.New("store unavailable")
 
 // Source provides complete snapshots of the stored documents.
 type Source interface {

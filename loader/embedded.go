@@ -58,9 +58,9 @@ func (e *Embedded) Close() {
 	<-e.done
 }
 
-// quiet keeps FerretDB's own logging to warnings and above.
+// quiet keeps FerretDB's own logging to errors: it warns on every command it lacks.
 func quiet(log *slog.Logger) *slog.Logger {
-	return slog.New(levelFilter{Handler: log.Handler(), min: slog.LevelWarn})
+	return slog.New(levelFilter{Handler: log.Handler(), min: slog.LevelError})
 }
 
 type levelFilter struct {

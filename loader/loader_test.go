@@ -89,8 +89,8 @@ func TestImportInvalidWritesNothing(t *testing.T) {
 	bad.Memberships[0].Roles = []string{"ghost"}
 	bad.Installations[0].ExtensionID = "nope"
 	err := m.Import(t.Context(), bad)
-	var verr *loader.ValidationError
-	if !errors.As(err, &verr) || !errors.Is(err, loader.ErrInvalid) {
+	var verr *model.ValidationError
+	if !errors.As(err, &verr) || !errors.Is(err, model.ErrInvalid) {
 		t.Fatalf("err = %v, want ValidationError", err)
 	}
 	fields := map[string]bool{}

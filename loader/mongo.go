@@ -21,9 +21,6 @@ const (
 	DefaultTimeout  = 5 * time.Second
 )
 
-// ErrUnavailable is returned when MongoDB cannot be reached in time.
-var ErrUnavailable = errors.New("store unavailable")
-
 // Config says which MongoDB to use.
 type Config struct {
 	URI      string        // mongodb:// connection string; required
@@ -84,7 +81,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Mongo, error) {
 	}
 	if err := client.Ping(ctx, nil); err != nil {
 		_ = client.Disconnect(context.Background())
-		return nil, fmt.Errorf("%w: ping %s: %w", ErrUnavailable, cfg.URI, err)
+		return nil, fmt.Errorf("%w: ping %s: %w", engine.ErrStoreUnavailable, cfg.URI, err)
 	}
 	return &Mongo{cfg: cfg, client: client, db: client.Database(cfg.Database), log: log, skipped: map[string]int{}}, nil
 }
@@ -111,7 +108,7 @@ func (m *Mongo) setSkipped(s map[string]int) {
 
 // Snapshot reads every collection. Documents that do not decode or fail
 // validation are skipped with a warning and counted (see Skipped). It
-// returns an error wrapping ErrUnavailable when the store cannot be read.
+// returns an error wrapping engine.ErrStoreUnavailable when the store cannot be read.
 func (m *Mongo) Snapshot(ctx context.Context) (*model.Snapshot, error) {
 	snap := &model.Snapshot{}
 	skipped := map[string]int{}
@@ -128,7 +125,7 @@ func (m *Mongo) Snapshot(ctx context.Context) (*model.Snapshot, error) {
 	for _, c := range model.Collections {
 		n, err := readers[c](ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: read %s: %w", ErrUnavailable, c, err)
+			return nil, fmt.Errorf("%w: read %s: %w", engine.ErrStoreUnavailable, c, err)
 		}
 		skipped[c] = n
 	}

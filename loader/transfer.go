@@ -16,22 +16,9 @@ import (
 // insertBatch is how many new documents one InsertMany carries.
 const insertBatch = 1000
 
-// ValidationError lists every problem found before a write; nothing was written.
-type ValidationError struct{ Problems []model.Problem }
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("%d invalid document(s); nothing was written", len(e.Problems))
-}
-
-// ErrInvalid is matched by errors.Is for a *ValidationError.
-var ErrInvalid = errors.New("invalid documents")
-
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
 // Import upserts every document of snap by _id. It first validates snap
 // merged over what the store holds (so references may point at either) and
-// writes nothing when anything is invalid, returning a *ValidationError.
+// writes nothing when anything is invalid, returning a *model.ValidationError.
 // Each written document gets updatedAt now and version one above the
 // stored one.
 func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
@@ -40,7 +27,7 @@ func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
 		return err
 	}
 	if problems := existing.Merge(snap).Validate(); len(problems) > 0 {
-		return &ValidationError{Problems: problems}
+		return &model.ValidationError{Problems: problems}
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for _, c := range model.Collections {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
 )
@@ -124,4 +125,8 @@ func flatten(prefix string, doc map[string]any, out map[string]string) {
 		}
 		out[key] = fmt.Sprint(v)
 	}
+}
+
+func (c commonFlags) store() server.StoreConfig {
+	return server.StoreConfig{MongoURI: c.mongoURI, Database: c.database, DataDir: c.dataDir, Timeout: c.mongoTimeout}
 }

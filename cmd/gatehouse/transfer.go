@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader"
 )
@@ -34,13 +35,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, stdout, stderr io.Writer) error {
-	store, closeStore, err := openStore(ctx, c, newLogger(stderr))
+	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	if err := store.Import(ctx, snap); err != nil {
-		var verr *loader.ValidationError
+		var verr *model.ValidationError
 		if errors.As(err, &verr) {
 			for _, p := range verr.Problems {
 				fmt.Fprintln(stderr, p.String())
@@ -62,7 +63,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return usageError{"usage: gatehouse export FILE"}
 	}
-	store, closeStore, err := openStore(ctx, c, newLogger(stderr))
+	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
 	if err != nil {
 		return err
 	}

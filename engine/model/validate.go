@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,6 +22,19 @@ func (p Problem) String() string {
 	}
 	return where + ": " + p.Message
 }
+
+// ValidationError lists every problem found before a write; nothing was written.
+type ValidationError struct{ Problems []Problem }
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("%d problem(s); nothing was written", len(e.Problems))
+}
+
+// ErrInvalid is matched by errors.Is for a *ValidationError.
+var ErrInvalid = errors.New("invalid documents")
+
+// Unwrap lets errors.Is(err, ErrInvalid) match.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
 // Problems collects problems while validating one document.
 type Problems struct {

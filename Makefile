@@ -1,0 +1,58 @@
+# Gatehouse. Everything a fresh machine needs beyond Go is fetched by `go`
+# from go.mod (OPA is a go.mod tool: `go tool opa`).
+
+GO        ?= go
+BIN       := bin/gatehouse
+DATA_DIR  ?= ./gatehouse-data
+ADDR      ?= 127.0.0.1:8181
+BENCH     ?= .
+BENCHTIME ?= 2s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## build bin/gatehouse
+	$(GO) build -o $(BIN) ./cmd/gatehouse
+
+.PHONY: run
+run: build ## start the server on 127.0.0.1:8181 with the embedded store and demo data
+	$(BIN) seed --demo --data-dir $(DATA_DIR)
+	$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
+
+.PHONY: test
+test: test-rego test-go ## every test: Rego, then Go with the race detector
+
+.PHONY: test-go
+test-go: ## Go unit, integration and end-to-end tests (race detector on)
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+.PHONY: test-rego
+test-rego: ## Rego tests with coverage, opa check --strict, opa fmt
+	$(GO) tool opa fmt --list --fail policies
+	$(GO) tool opa check --strict policies
+	$(GO) tool opa test --coverage --threshold 100 policies >/dev/null
+	$(GO) tool opa test policies
+
+.PHONY: bench
+bench: ## Go benchmarks (engine decisions at 50k users, load time)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/ ./tests/
+
+.PHONY: fmt
+fmt: ## format Go and Rego
+	gofmt -w $$(git ls-files '*.go')
+	$(GO) tool opa fmt -w policies
+
+.PHONY: lint
+lint: ## go vet, gofmt and opa checks
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) tool opa fmt --list --fail policies
+	$(GO) tool opa check --strict policies
+
+.PHONY: clean
+clean: ## remove build output and the demo store
+	rm -rf bin $(DATA_DIR)
