@@ -86,11 +86,10 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		return Decision{}, err
 	}
 	var d Decision
-	if err := s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {
+	if d.Revision, err = s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {
 		return Decision{}, err
 	}
 	d.DecisionID = NewDecisionID()
-	d.Revision = s.revision
 	if d.Reasons == nil {
 		d.Reasons = []Reason{}
 	}
@@ -117,22 +116,29 @@ func (in Input) value() ast.Value {
 // errUndefined is returned by eval when the query has no result.
 var errUndefined = errors.New("engine: query undefined")
 
-// evalInto evaluates a prepared entrypoint and decodes its value into out.
-func (s *state) evalInto(ctx context.Context, query string, input ast.Value, out any) error {
+// evalInto evaluates a prepared entrypoint in one read transaction,
+// decodes its value into out and returns the revision it saw.
+func (s *state) evalInto(ctx context.Context, query string, input ast.Value, out any) (uint64, error) {
 	pq, ok := s.prepared[query]
 	if !ok {
-		return fmt.Errorf("engine: %s not prepared", query)
+		return 0, fmt.Errorf("engine: %s not prepared", query)
 	}
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	txn, err := s.store.NewTransaction(ctx)
 	if err != nil {
-		return fmt.Errorf("eval %s: %w", query, err)
+		return 0, err
+	}
+	defer s.store.Abort(ctx, txn)
+	rev := readRevision(s.store, txn)
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
+	if err != nil {
+		return 0, fmt.Errorf("eval %s: %w", query, err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return fmt.Errorf("%s: %w", query, errUndefined)
+		return rev, fmt.Errorf("%s: %w", query, errUndefined)
 	}
 	raw, err := json.Marshal(rs[0].Expressions[0].Value)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", query, err)
+		return 0, fmt.Errorf("encode %s: %w", query, err)
 	}
-	return json.Unmarshal(raw, out)
+	return rev, json.Unmarshal(raw, out)
 }

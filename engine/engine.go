@@ -42,21 +42,22 @@ const (
 // DefaultQueryCacheSize bounds the prepared queries kept for the Data API.
 const DefaultQueryCacheSize = 256
 
-// Engine evaluates the Rego model over the loaded data. Each Load builds a
-// complete new state (store, compiler, prepared queries) and swaps it in at
-// once, so a query never sees a half-applied change. Safe for concurrent use.
+// Engine evaluates the Rego model over the loaded data. Load builds a
+// complete generation (store, compiler, prepared queries) and swaps it in
+// at once; Apply changes a few documents in one store transaction. Either
+// way a query never sees a half-applied change, and the revision it
+// reports is the one it read. Safe for concurrent use.
 type Engine struct {
-	log      *slog.Logger
-	loadMu   sync.Mutex
-	cur      atomic.Pointer[state]
-	revision atomic.Uint64
+	log *slog.Logger
+	mu  sync.Mutex // serializes Load and Apply; guards ix
+	ix  *indexer
+	cur atomic.Pointer[state]
 }
 
-// state is one immutable generation of data and compiled policies.
+// state is one generation of compiled policies over a store. The store's
+// data changes through Apply; the policies only through a new state.
 type state struct {
-	revision uint64
 	loadedAt time.Time
-	counts   map[string]int
 	modules  map[string]string
 	store    storage.Store
 	compiler *ast.Compiler
@@ -77,10 +78,16 @@ func (e *Engine) Ready() bool { return e.cur.Load() != nil }
 
 // Revision returns the revision of the current data; 0 before the first Load.
 func (e *Engine) Revision() uint64 {
-	if s := e.cur.Load(); s != nil {
-		return s.revision
+	s := e.cur.Load()
+	if s == nil {
+		return 0
 	}
-	return 0
+	txn, err := s.store.NewTransaction(context.Background())
+	if err != nil {
+		return 0
+	}
+	defer s.store.Abort(context.Background(), txn)
+	return readRevision(s.store, txn)
 }
 
 // Status describes the current generation.
@@ -96,7 +103,13 @@ func (e *Engine) Status() (Status, bool) {
 	if s == nil {
 		return Status{}, false
 	}
-	return Status{Revision: s.revision, LoadedAt: s.loadedAt, Documents: s.counts}, true
+	e.mu.Lock()
+	counts := map[string]int{}
+	for c, docs := range e.ix.docs {
+		counts[c] = len(docs)
+	}
+	e.mu.Unlock()
+	return Status{Revision: e.Revision(), LoadedAt: s.loadedAt, Documents: counts}, true
 }
 
 // Load compiles the built-in model with the snapshot's custom policies,
@@ -104,38 +117,46 @@ func (e *Engine) Status() (Status, bool) {
 // that does not compile is left out with a warning; the built-in model
 // always loads.
 func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error) {
-	e.loadMu.Lock()
-	defer e.loadMu.Unlock()
-	modules, compiler, err := e.compileWithCustom(snap.Policies)
-	if err != nil {
-		return 0, err
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ix := newIndexer(snap)
+	rev := uint64(1)
+	if old := e.cur.Load(); old != nil {
+		rev = e.revisionLocked() + 1
 	}
 	store := inmem.NewFromObjectWithOpts(
-		map[string]any{"gatehouse": map[string]any{"index": BuildIndex(snap)}},
+		map[string]any{"gatehouse": map[string]any{"index": ix.document(), "revision": rev}},
 		inmem.OptRoundTripOnWrite(false),
 		inmem.OptReturnASTValuesOnRead(true),
 	)
-	s := &state{
-		revision: e.revision.Load() + 1,
-		loadedAt: time.Now(),
-		counts:   snap.Counts(),
-		modules:  modules,
-		store:    store,
-		compiler: compiler,
-		prepared: map[string]rego.PreparedEvalQuery{},
+	s, err := e.newState(ctx, store, ix.policies())
+	if err != nil {
+		return 0, err
 	}
+	e.ix = ix
+	e.cur.Store(s)
+	return rev, nil
+}
+
+// newState compiles policies and prepares the entrypoints over store.
+func (e *Engine) newState(ctx context.Context, store storage.Store, custom []model.Policy) (*state, error) {
+	modules, compiler, err := e.compileWithCustom(custom)
+	if err != nil {
+		return nil, err
+	}
+	s := &state{loadedAt: time.Now(), modules: modules, store: store, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
 	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery} {
 		pq, err := s.prepare(ctx, q)
 		if err != nil {
-			return 0, fmt.Errorf("prepare %s: %w", q, err)
+			return nil, fmt.Errorf("prepare %s: %w", q, err)
 		}
 		s.prepared[q] = pq
 	}
-	e.revision.Store(s.revision)
-	e.cur.Store(s)
-	return s.revision, nil
+	return s, nil
 }
+
+func (e *Engine) revisionLocked() uint64 { return e.Revision() }
 
 func (s *state) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
 	return rego.New(

@@ -14,98 +14,197 @@ const (
 	KindInstallation = "installation"
 )
 
+// Top-level keys of the index document at data.gatehouse.index.
+const (
+	keyRoles         = "roles"
+	keyUsers         = "users"
+	keyGroups        = "groups"
+	keyInstallations = "installations"
+	keyExtensions    = "extensions"
+)
+
 // BuildIndex turns a snapshot into the document served at
 // data.gatehouse.index: grants keyed by the user or group a decision starts
 // from, roles keyed by id with pre-parsed actions, installations and
 // extensions by id. Deleted records are left out; expiry stays in the grant
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
-	ix := &indexBuilder{users: map[string]*principal{}, groups: map[string]*principal{}}
-	for i := range s.Records {
-		ix.addRecord(&s.Records[i])
+	return newIndexer(s).document()
+}
+
+// indexer holds every document by id plus the reverse maps needed to
+// re-render only the index entries a change touches.
+type indexer struct {
+	docs            map[string]map[string]model.Document
+	userRecords     map[string]set
+	groupRecords    map[string]set
+	userMemberships map[string]set
+	userGroups      map[string]set
+}
+
+type set map[string]struct{}
+
+func (s set) sorted() []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
 	}
-	for i := range s.Memberships {
-		ix.addMembership(&s.Memberships[i])
+	slices.Sort(out)
+	return out
+}
+
+func newIndexer(s *model.Snapshot) *indexer {
+	ix := &indexer{
+		docs:            map[string]map[string]model.Document{},
+		userRecords:     map[string]set{},
+		groupRecords:    map[string]set{},
+		userMemberships: map[string]set{},
+		userGroups:      map[string]set{},
 	}
-	for _, g := range s.Groups {
-		for _, u := range g.Users {
-			p := ix.principal(ix.users, u.UserID)
-			if !slices.Contains(p.groups, g.ID) {
-				p.groups = append(p.groups, g.ID)
+	for _, c := range model.Collections {
+		ix.docs[c] = map[string]model.Document{}
+		for _, d := range s.Docs(c) {
+			ix.put(c, d)
+		}
+	}
+	return ix
+}
+
+// document renders the whole index.
+func (ix *indexer) document() map[string]any {
+	users, groups := map[string]any{}, map[string]any{}
+	for u := range ix.allUsers() {
+		if doc := ix.userDoc(u); doc != nil {
+			users[u] = doc
+		}
+	}
+	for g := range ix.groupRecords {
+		if doc := ix.groupDoc(g); doc != nil {
+			groups[g] = doc
+		}
+	}
+	out := map[string]any{keyUsers: users, keyGroups: groups}
+	for _, key := range []string{keyRoles, keyInstallations, keyExtensions} {
+		entries := map[string]any{}
+		for id := range ix.docs[collectionOf(key)] {
+			entries[id] = ix.entry(key, id)
+		}
+		out[key] = entries
+	}
+	return out
+}
+
+func (ix *indexer) allUsers() set {
+	out := set{}
+	for _, m := range []map[string]set{ix.userRecords, ix.userMemberships, ix.userGroups} {
+		for u := range m {
+			out[u] = struct{}{}
+		}
+	}
+	return out
+}
+
+func collectionOf(key string) string {
+	switch key {
+	case keyRoles:
+		return model.Roles
+	case keyInstallations:
+		return model.Installations
+	case keyExtensions:
+		return model.Extensions
+	}
+	return ""
+}
+
+// entry renders roles/installations/extensions entries; nil when absent.
+func (ix *indexer) entry(key, id string) any {
+	d, ok := ix.docs[collectionOf(key)][id]
+	if !ok {
+		return nil
+	}
+	switch doc := d.(type) {
+	case *model.Role:
+		return roleEntry(doc)
+	case *model.Installation:
+		return installationEntry(doc)
+	case *model.Extension:
+		return map[string]any{"permissions": patterns(doc.Permissions)}
+	}
+	return nil
+}
+
+// userDoc renders users/<id>; nil when the user holds nothing.
+func (ix *indexer) userDoc(u string) any {
+	var grants []any
+	for _, id := range ix.userRecords[u].sorted() {
+		rec := ix.docs[model.Records][id].(*model.Record)
+		grants = append(grants, recordGrants(rec, func(users []model.UserRef, _ []model.GroupRef) bool {
+			return slices.ContainsFunc(users, func(r model.UserRef) bool { return r.UserID == u })
+		})...)
+	}
+	for _, id := range ix.userMemberships[u].sorted() {
+		m := ix.docs[model.Memberships][id].(*model.Membership)
+		for _, role := range m.Roles {
+			if g := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); g != nil {
+				grants = append(grants, g)
 			}
 		}
 	}
-	return map[string]any{
-		"roles":         indexRoles(s.Roles),
-		"users":         render(ix.users, true),
-		"groups":        render(ix.groups, false),
-		"installations": indexInstallations(s.Installations),
-		"extensions":    indexExtensions(s.Extensions),
+	groups := ix.userGroups[u].sorted()
+	if len(grants) == 0 && len(groups) == 0 {
+		return nil
 	}
+	return map[string]any{"grants": nonNil(grants), "groups": anys(groups)}
 }
 
-type principal struct {
-	grants []any
-	groups []string
-}
-
-type indexBuilder struct {
-	users, groups map[string]*principal
-}
-
-func (ix *indexBuilder) principal(m map[string]*principal, id string) *principal {
-	p := m[id]
-	if p == nil {
-		p = &principal{}
-		m[id] = p
+// groupDoc renders groups/<id>; nil when the group holds nothing.
+func (ix *indexer) groupDoc(gid string) any {
+	var grants []any
+	for _, id := range ix.groupRecords[gid].sorted() {
+		rec := ix.docs[model.Records][id].(*model.Record)
+		grants = append(grants, recordGrants(rec, func(_ []model.UserRef, groups []model.GroupRef) bool {
+			return slices.ContainsFunc(groups, func(r model.GroupRef) bool { return r.GroupID == gid })
+		})...)
 	}
-	return p
+	if len(grants) == 0 {
+		return nil
+	}
+	return map[string]any{"grants": grants}
 }
 
-func (ix *indexBuilder) addRecord(r *model.Record) {
+// recordGrants renders the grants of an active record's statements whose
+// principals (the statement's own, else the record's) satisfy holds.
+func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []any {
 	if r.Status != model.StatusActive {
-		return
+		return nil
 	}
+	var out []any
 	for _, st := range r.Statements {
 		users, groups := st.Users, st.Groups
 		if len(users)+len(groups) == 0 {
 			users, groups = r.Users, r.Groups
 		}
+		if !holds(users, groups) {
+			continue
+		}
 		for _, role := range st.Roles {
 			for _, res := range st.Resources {
-				g := grant(KindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt)
-				if g == nil {
-					continue
-				}
-				for _, u := range users {
-					p := ix.principal(ix.users, u.UserID)
-					p.grants = append(p.grants, g)
-				}
-				for _, gr := range groups {
-					p := ix.principal(ix.groups, gr.GroupID)
-					p.grants = append(p.grants, g)
+				if g := grant(KindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); g != nil {
+					out = append(out, g)
 				}
 			}
 		}
 	}
-}
-
-func (ix *indexBuilder) addMembership(m *model.Membership) {
-	p := ix.principal(ix.users, m.UserID)
-	for _, role := range m.Roles {
-		if g := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); g != nil {
-			p.grants = append(p.grants, g)
-		}
-	}
+	return out
 }
 
 // grant renders one grant; nil when the URI is invalid.
 func grant(kind, id, role, uri string, expires *time.Time) map[string]any {
-	norm, err := model.NormalizeURI(uri)
+	segs, err := model.URISegments(uri)
 	if err != nil {
 		return nil
 	}
-	segs, _ := model.URISegments(norm)
+	norm, _ := model.NormalizeURI(uri)
 	g := map[string]any{"kind": kind, "id": id, "role": role, "resource": norm, "segs": anys(segs)}
 	if expires != nil {
 		g["expires"] = expires.UnixNano()
@@ -113,63 +212,35 @@ func grant(kind, id, role, uri string, expires *time.Time) map[string]any {
 	return g
 }
 
-func render(m map[string]*principal, withGroups bool) map[string]any {
-	out := make(map[string]any, len(m))
-	for id, p := range m {
-		doc := map[string]any{"grants": nonNil(p.grants)}
-		if withGroups {
-			doc["groups"] = anys(p.groups)
+func roleEntry(r *model.Role) map[string]any {
+	perms := make([]any, 0, len(r.Permissions))
+	for _, p := range r.Permissions {
+		segs, err := model.PatternSegments(p.Action)
+		if err != nil {
+			continue
 		}
-		out[id] = doc
+		perms = append(perms, map[string]any{
+			"action": p.Action, "segs": anys(segs),
+			"allow": p.Allows(), "grant": p.Grant, "delegate": p.Delegate,
+		})
 	}
-	return out
+	return map[string]any{"active": r.Active(), "permissions": perms}
 }
 
-func indexRoles(roles []model.Role) map[string]any {
-	out := make(map[string]any, len(roles))
-	for _, r := range roles {
-		perms := make([]any, 0, len(r.Permissions))
-		for _, p := range r.Permissions {
-			segs, err := model.PatternSegments(p.Action)
-			if err != nil {
-				continue
-			}
-			perms = append(perms, map[string]any{
-				"action": p.Action, "segs": anys(segs),
-				"allow": p.Allows(), "grant": p.Grant, "delegate": p.Delegate,
-			})
-		}
-		out[r.ID] = map[string]any{"active": r.Active(), "permissions": perms}
-	}
-	return out
-}
-
-func indexInstallations(ins []model.Installation) map[string]any {
-	out := make(map[string]any, len(ins))
-	for _, in := range ins {
-		resources := []any{}
-		for _, uri := range in.Scope() {
-			if norm, err := model.NormalizeURI(uri); err == nil {
-				segs, _ := model.URISegments(norm)
-				resources = append(resources, map[string]any{"resource": norm, "segs": anys(segs)})
-			}
-		}
-		out[in.ID] = map[string]any{
-			"extension": in.ExtensionID,
-			"status":    in.Status,
-			"resources": resources,
-			"consented": patterns(in.ConsentedPermissions),
+func installationEntry(in *model.Installation) map[string]any {
+	resources := []any{}
+	for _, uri := range in.Scope() {
+		if segs, err := model.URISegments(uri); err == nil {
+			norm, _ := model.NormalizeURI(uri)
+			resources = append(resources, map[string]any{"resource": norm, "segs": anys(segs)})
 		}
 	}
-	return out
-}
-
-func indexExtensions(exts []model.Extension) map[string]any {
-	out := make(map[string]any, len(exts))
-	for _, e := range exts {
-		out[e.ID] = map[string]any{"permissions": patterns(e.Permissions)}
+	return map[string]any{
+		"extension": in.ExtensionID,
+		"status":    in.Status,
+		"resources": resources,
+		"consented": patterns(in.ConsentedPermissions),
 	}
-	return out
 }
 
 func patterns(actions []string) []any {

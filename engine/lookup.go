@@ -81,7 +81,7 @@ func (e *Engine) lookup(ctx context.Context, query string, out any, kv ...string
 	for i := 0; i+1 < len(kv); i += 2 {
 		obj.Insert(ast.StringTerm(kv[i]), ast.StringTerm(kv[i+1]))
 	}
-	err = s.evalInto(ctx, query, obj, out)
+	_, err = s.evalInto(ctx, query, obj, out)
 	if errors.Is(err, errUndefined) {
 		return nil
 	}

@@ -63,11 +63,16 @@ func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOp
 		tracer = topdown.NewBufferTracer()
 		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
 	}
-	rs, err := pq.Eval(ctx, evalOpts...)
+	txn, err := s.store.NewTransaction(ctx)
+	if err != nil {
+		return QueryResult{}, err
+	}
+	defer s.store.Abort(ctx, txn)
+	rs, err := pq.Eval(ctx, append(evalOpts, rego.EvalTransaction(txn))...)
 	if err != nil {
 		return QueryResult{}, fmt.Errorf("eval %s: %w", ref, err)
 	}
-	out := QueryResult{Revision: s.revision}
+	out := QueryResult{Revision: readRevision(s.store, txn)}
 	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
 		out.Result, out.Defined = rs[0].Expressions[0].Value, true
 	}

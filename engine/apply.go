@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"bytes"
+	"encoding/json"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+var (
+	indexRoot    = storage.Path{"gatehouse", "index"}
+	revisionPath = storage.Path{"gatehouse", "revision"}
+)
+
+// Apply changes documents in place: it re-renders only the index entries
+// the changes touch and writes them, with the next revision, in one store
+// transaction. A change to a custom policy recompiles the policies. It
+// returns ErrNotReady before the first Load.
+func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
+	if len(changes) == 0 {
+		return e.Revision(), nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.cur.Load()
+	if s == nil {
+		return 0, ErrNotReady
+	}
+	t := newTouched()
+	for _, c := range changes {
+		e.ix.apply(c, t)
+	}
+	next := s
+	if t.policies {
+		var err error
+		if next, err = e.newState(ctx, s.store, e.ix.policies()); err != nil {
+			return 0, err
+		}
+	}
+	rev, err := commit(ctx, s.store, e.ix.writes(t))
+	if err != nil {
+		return 0, err
+	}
+	e.cur.Store(next)
+	return rev, nil
+}
+
+// commit writes the index entries and bumps the revision in one transaction.
+func commit(ctx context.Context, store storage.Store, writes []indexWrite) (uint64, error) {
+	txn, err := store.NewTransaction(ctx, storage.WriteParams)
+	if err != nil {
+		return 0, err
+	}
+	rev := readRevision(store, txn) + 1
+	for _, w := range writes {
+		if err := writeEntry(ctx, store, txn, w); err != nil {
+			store.Abort(ctx, txn)
+			return 0, fmt.Errorf("write index %v: %w", w.Path, err)
+		}
+	}
+	if err := store.Write(ctx, txn, storage.ReplaceOp, revisionPath, rev); err != nil {
+		store.Abort(ctx, txn)
+		return 0, err
+	}
+	return rev, store.Commit(ctx, txn)
+}
+
+func writeEntry(ctx context.Context, store storage.Store, txn storage.Transaction, w indexWrite) error {
+	path := append(append(storage.Path{}, indexRoot...), w.Path...)
+	if w.Value == nil {
+		err := store.Write(ctx, txn, storage.RemoveOp, path, nil)
+		if storage.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	return store.Write(ctx, txn, storage.AddOp, path, w.Value)
+}
+
+// readRevision reads the revision inside txn; 0 when unreadable.
+func readRevision(store storage.Store, txn storage.Transaction) uint64 {
+	v, err := store.Read(context.Background(), txn, revisionPath)
+	if err != nil {
+		return 0
+	}
+	switch n := v.(type) {
+	case ast.Number:
+		i, _ := n.Int64()
+		return uint64(i)
+	case uint64:
+		return n
+	}
+	return 0
+}
+
+// Sync makes the loaded documents equal to snap by applying only the
+// differences (documents added, changed or gone). It returns the revision
+// and whether anything changed.
+func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot) (uint64, bool, error) {
+	e.mu.Lock()
+	if e.ix == nil {
+		e.mu.Unlock()
+		rev, err := e.Load(ctx, snap)
+		return rev, err == nil, err
+	}
+	changes := diff(e.ix, snap)
+	e.mu.Unlock()
+	if len(changes) == 0 {
+		return e.Revision(), false, nil
+	}
+	rev, err := e.Apply(ctx, changes)
+	return rev, err == nil, err
+}
+
+func diff(ix *indexer, snap *model.Snapshot) []Change {
+	var out []Change
+	for _, c := range model.Collections {
+		seen := map[string]bool{}
+		for _, d := range snap.Docs(c) {
+			id := d.DocMeta().ID
+			seen[id] = true
+			if old, ok := ix.docs[c][id]; !ok || !sameDoc(old, d) {
+				out = append(out, Change{Collection: c, ID: id, Doc: d})
+			}
+		}
+		for id := range ix.docs[c] {
+			if !seen[id] {
+				out = append(out, Change{Collection: c, ID: id})
+			}
+		}
+	}
+	return out
+}
+
+
+// sameDoc compares documents by their JSON encoding, which ignores what
+// decoding does not preserve (time zones' identity, monotonic clocks).
+func sameDoc(a, b model.Document) bool {
+	ra, errA := json.Marshal(a)
+	rb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ra, rb)
+}

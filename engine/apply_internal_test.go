@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/datagen"
+)
+
+// TestApplyMatchesFullBuild applies random changes incrementally and checks
+// that the stored index equals a full build of the resulting documents.
+func TestApplyMatchesFullBuild(t *testing.T) {
+	snap := datagen.Snapshot(200, 3)
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	final := clone(t, snap) // mutated alongside, as the truth
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 30 {
+		changes := randomChanges(r, final, round)
+		if _, err := e.Apply(t.Context(), changes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := readIndex(t, e)
+	want := roundTrip(t, BuildIndex(final))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("incremental index differs from full build (-want +got):\n%s", diff)
+	}
+	if rev := e.Revision(); rev != 31 {
+		t.Errorf("revision %d after 30 applies, want 31", rev)
+	}
+}
+
+// randomChanges edits final in place and returns the matching changes.
+func randomChanges(r *rand.Rand, s *model.Snapshot, round int) []Change {
+	var out []Change
+	for range 5 {
+		switch r.IntN(6) {
+		case 0: // delete a record
+			i := r.IntN(len(s.Records))
+			out = append(out, Change{Collection: model.Records, ID: s.Records[i].ID})
+			s.Records = append(s.Records[:i], s.Records[i+1:]...)
+		case 1: // move a record to another user
+			rec := &s.Records[r.IntN(len(s.Records))]
+			rec.Users = []model.UserRef{{UserID: datagen.User(r.IntN(200))}}
+			rec.Groups = nil
+			out = append(out, Change{Collection: model.Records, ID: rec.ID, Doc: copyOf(rec)})
+		case 2: // change a group's members
+			g := &s.Groups[r.IntN(len(s.Groups))]
+			g.Users = append(g.Users[1:], model.UserRef{UserID: datagen.User(r.IntN(200))})
+			out = append(out, Change{Collection: model.Groups, ID: g.ID, Doc: copyOf(g)})
+		case 3: // new membership
+			m := model.Membership{Meta: model.Meta{ID: fmt.Sprintf("new-m%d-%d", round, r.IntN(1000))},
+				UserID: datagen.User(r.IntN(200)), Context: "accounts/x", Roles: []string{"role1"}}
+			s.Memberships = append(s.Memberships, m)
+			out = append(out, Change{Collection: model.Memberships, ID: m.ID, Doc: copyOf(&m)})
+		case 4: // deactivate a role
+			role := &s.Roles[r.IntN(len(s.Roles))]
+			role.IsActive = new(bool)
+			out = append(out, Change{Collection: model.Roles, ID: role.ID, Doc: copyOf(role)})
+		case 5: // disable an installation
+			in := &s.Installations[r.IntN(len(s.Installations))]
+			in.Status = model.StatusDisabled
+			out = append(out, Change{Collection: model.Installations, ID: in.ID, Doc: copyOf(in)})
+		}
+	}
+	return out
+}
+
+func copyOf[T any, P interface {
+	*T
+	model.Document
+}](d *T) model.Document {
+	c := *d
+	return P(&c)
+}
+
+func readIndex(t *testing.T, e *Engine) any {
+	t.Helper()
+	s := e.cur.Load()
+	v, err := storage.ReadOne(t.Context(), s.store, indexRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := ast.JSON(v.(ast.Value))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return roundTrip(t, js)
+}
+
+func roundTrip(t *testing.T, v any) any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSyncAppliesOnlyDifferences(t *testing.T) {
+	snap := datagen.Snapshot(50, 4)
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	rev, changed, err := e.Sync(t.Context(), clone(t, snap))
+	if err != nil || changed || rev != 1 {
+		t.Fatalf("sync of identical data: rev %d changed %v err %v", rev, changed, err)
+	}
+	next := clone(t, snap)
+	next.Records = next.Records[1:]
+	rev, changed, err = e.Sync(t.Context(), next)
+	if err != nil || !changed || rev != 2 {
+		t.Fatalf("sync of a delete: rev %d changed %v err %v", rev, changed, err)
+	}
+	if diff := cmp.Diff(roundTrip(t, BuildIndex(next)), readIndex(t, e)); diff != "" {
+		t.Fatalf("index after sync (-want +got):\n%s", diff)
+	}
+}
+
+func clone(t *testing.T, s *model.Snapshot) *model.Snapshot {
+	t.Helper()
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out model.Snapshot
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}

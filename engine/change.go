@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Change is one document written or deleted.
+type Change struct {
+	Collection string
+	ID         string
+	Doc        model.Document // nil when the document was deleted
+}
+
+// touched lists the index entries a set of changes affects.
+type touched struct {
+	users, groups, roles, installations, extensions set
+	policies                                        bool
+}
+
+func newTouched() *touched {
+	return &touched{users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{}}
+}
+
+// apply records the change in the indexer and notes what it touches.
+func (ix *indexer) apply(c Change, t *touched) {
+	if old, ok := ix.docs[c.Collection][c.ID]; ok {
+		ix.note(c.Collection, old, t)
+		ix.remove(c.Collection, old)
+	}
+	if c.Doc != nil {
+		ix.put(c.Collection, c.Doc)
+		ix.note(c.Collection, c.Doc, t)
+	}
+}
+
+// note marks the entries that doc, in its collection, contributes to.
+func (ix *indexer) note(collection string, doc model.Document, t *touched) {
+	id := doc.DocMeta().ID
+	switch d := doc.(type) {
+	case *model.Role:
+		t.roles[id] = struct{}{}
+	case *model.Installation:
+		t.installations[id] = struct{}{}
+	case *model.Extension:
+		t.extensions[id] = struct{}{}
+	case *model.Policy:
+		t.policies = true
+	case *model.Membership:
+		t.users[d.UserID] = struct{}{}
+	case *model.Group:
+		for _, u := range d.Users {
+			t.users[u.UserID] = struct{}{}
+		}
+	case *model.Record:
+		users, groups := recordPrincipals(d)
+		for u := range users {
+			t.users[u] = struct{}{}
+		}
+		for g := range groups {
+			t.groups[g] = struct{}{}
+		}
+	}
+}
+
+// put adds doc and its reverse-map entries.
+func (ix *indexer) put(collection string, doc model.Document) {
+	id := doc.DocMeta().ID
+	ix.docs[collection][id] = doc
+	switch d := doc.(type) {
+	case *model.Record:
+		users, groups := recordPrincipals(d)
+		for u := range users {
+			link(ix.userRecords, u, id)
+		}
+		for g := range groups {
+			link(ix.groupRecords, g, id)
+		}
+	case *model.Membership:
+		link(ix.userMemberships, d.UserID, id)
+	case *model.Group:
+		for _, u := range d.Users {
+			link(ix.userGroups, u.UserID, id)
+		}
+	}
+}
+
+// remove drops doc and its reverse-map entries.
+func (ix *indexer) remove(collection string, doc model.Document) {
+	id := doc.DocMeta().ID
+	delete(ix.docs[collection], id)
+	switch d := doc.(type) {
+	case *model.Record:
+		users, groups := recordPrincipals(d)
+		for u := range users {
+			unlink(ix.userRecords, u, id)
+		}
+		for g := range groups {
+			unlink(ix.groupRecords, g, id)
+		}
+	case *model.Membership:
+		unlink(ix.userMemberships, d.UserID, id)
+	case *model.Group:
+		for _, u := range d.Users {
+			unlink(ix.userGroups, u.UserID, id)
+		}
+	}
+}
+
+// recordPrincipals returns every user and group a record names anywhere.
+func recordPrincipals(r *model.Record) (set, set) {
+	users, groups := set{}, set{}
+	add := func(us []model.UserRef, gs []model.GroupRef) {
+		for _, u := range us {
+			users[u.UserID] = struct{}{}
+		}
+		for _, g := range gs {
+			groups[g.GroupID] = struct{}{}
+		}
+	}
+	add(r.Users, r.Groups)
+	for _, st := range r.Statements {
+		add(st.Users, st.Groups)
+	}
+	return users, groups
+}
+
+func link(m map[string]set, key, id string) {
+	if m[key] == nil {
+		m[key] = set{}
+	}
+	m[key][id] = struct{}{}
+}
+
+func unlink(m map[string]set, key, id string) {
+	delete(m[key], id)
+	if len(m[key]) == 0 {
+		delete(m, key)
+	}
+}
+
+// indexWrite is one path of the index to replace (Value nil: remove).
+type indexWrite struct {
+	Path  []string
+	Value any
+}
+
+// writes renders the touched entries.
+func (ix *indexer) writes(t *touched) []indexWrite {
+	var out []indexWrite
+	for u := range t.users {
+		out = append(out, indexWrite{[]string{keyUsers, u}, ix.userDoc(u)})
+	}
+	for g := range t.groups {
+		out = append(out, indexWrite{[]string{keyGroups, g}, ix.groupDoc(g)})
+	}
+	for key, ids := range map[string]set{keyRoles: t.roles, keyInstallations: t.installations, keyExtensions: t.extensions} {
+		for id := range ids {
+			out = append(out, indexWrite{[]string{key, id}, ix.entry(key, id)})
+		}
+	}
+	return out
+}
+
+// policies returns the custom policies, sorted by id.
+func (ix *indexer) policies() []model.Policy {
+	var out []model.Policy
+	for _, id := range keys(ix.docs[model.Policies]) {
+		out = append(out, *ix.docs[model.Policies][id].(*model.Policy))
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
