@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"context"
-	"fmt"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -136,7 +136,6 @@ func diff(ix *indexer, snap *model.Snapshot) []Change {
 	}
 	return out
 }
-
 
 // sameDoc compares documents by their JSON encoding, which ignores what
 // decoding does not preserve (time zones' identity, monotonic clocks).
