@@ -15,10 +15,10 @@ type DataRequest struct {
 	Input *any `json:"input"`
 }
 
-func (h *handlers) data(r *gin.Engine) {
-	for _, p := range []string{"/v1/data", "/v1/data/*path"} {
-		r.GET(p, h.queryData)
-		r.POST(p, h.queryData)
+func (h *handlers) data(g *gin.RouterGroup) {
+	for _, p := range []string{"", "/*path"} {
+		g.GET(p, h.queryData)
+		g.POST(p, h.queryData)
 	}
 }
 

@@ -22,6 +22,9 @@ const (
 	CodeInternal      = "internal_error"
 	CodeNoPermission  = "permission_not_found"
 	CodeBatchTooLarge = "batch_too_large"
+	CodeForbidden     = "forbidden"
+	CodeUnauthorized  = "unauthorized"
+	CodeConflict      = "conflict"
 )
 
 // ErrorBody is the one error shape every route returns.
@@ -68,6 +71,10 @@ func toError(err error, log *slog.Logger) *Error {
 			model.Problem{Field: "query", Message: errors.Unwrap(err).Error()})
 	case errors.As(err, &tooLarge):
 		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit")
+	case errors.Is(err, model.ErrConflict):
+		return newError(http.StatusConflict, CodeConflict, "the document changed: read it again and retry")
+	case errors.Is(err, model.ErrNotFound):
+		return newError(http.StatusNotFound, CodeNotFound, "no such document")
 	case errors.Is(err, engine.ErrNotReady):
 		return newError(http.StatusServiceUnavailable, CodeNotReady, "data is not loaded yet")
 	case errors.Is(err, engine.ErrStoreUnavailable):

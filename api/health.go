@@ -10,7 +10,7 @@ import (
 func (h *handlers) health(r *gin.Engine) {
 	r.GET("/health", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/ready", h.ready)
-	r.GET("/v1/status", h.status)
+	r.GET("/v1/status", h.require(ScopeRead), h.statusReport)
 }
 
 func (h *handlers) ready(c *gin.Context) {
@@ -27,20 +27,20 @@ type StatusResponse struct {
 	Revision  uint64         `json:"revision"`
 	Documents map[string]int `json:"documents"`
 	Skipped   map[string]int `json:"skipped"`
-	LastSync  *time.Time     `json:"lastSync"`
-	LagMillis int64          `json:"lagMillis"`
+	LoadedAt  *time.Time     `json:"loadedAt"`
+	Sync      any            `json:"sync"`
 	Uptime    string         `json:"uptime"`
 }
 
-func (h *handlers) status(c *gin.Context) {
+func (h *handlers) statusReport(c *gin.Context) {
 	out := StatusResponse{Documents: map[string]int{}, Skipped: map[string]int{}, Uptime: time.Since(h.start).Round(time.Second).String()}
 	if st, ok := h.engine.Status(); ok {
 		out.Ready, out.Revision, out.Documents = true, st.Revision, st.Documents
-		out.LastSync = &st.LoadedAt
-		out.LagMillis = time.Since(st.LoadedAt).Milliseconds()
+		out.LoadedAt = &st.LoadedAt
 	}
-	if h.store != nil {
-		out.Skipped = h.store.Skipped()
+	if h.status != nil {
+		out.Skipped = h.status.Skipped()
+		out.Sync = h.status.Freshness()
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultMaxBatch     = 1000
 	DefaultPageLimit    = 100
+	DefaultWriteTimeout = 5 * time.Second
 	MaxPageLimit        = 1000
 )
 
@@ -26,6 +28,9 @@ const (
 type Config struct {
 	MaxBodyBytes int64 // request bodies larger than this get 413
 	MaxBatch     int   // checks per batch; more get 413
+	// WriteTimeout bounds a management write, so an unreachable store
+	// answers 503 within seconds.
+	WriteTimeout time.Duration
 }
 
 // Validate reports every problem with the config.
@@ -33,6 +38,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, errors.New("max body bytes must not be negative"))
+	}
+	if c.WriteTimeout < 0 {
+		errs = append(errs, errors.New("write timeout must not be negative"))
 	}
 	if c.MaxBatch < 0 {
 		errs = append(errs, errors.New("max batch must not be negative"))
@@ -47,6 +55,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
 	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
 	return c
 }
 
@@ -54,19 +65,25 @@ func (c Config) withDefaults() Config {
 type StoreStatus interface {
 	// Skipped returns, per collection, the documents the last read skipped.
 	Skipped() map[string]int
+	// Freshness describes how the server follows the store; rendered as is.
+	Freshness() any
 }
 
 // Deps is what the router needs.
 type Deps struct {
 	Engine *engine.Engine
-	Store  StoreStatus // may be nil
+	Store  Store
+	Status StoreStatus
+	Keys   []Key // none: every caller has every scope
 	Log    *slog.Logger
 	Config Config
 }
 
 type handlers struct {
 	engine *engine.Engine
-	store  StoreStatus
+	store  Store
+	status StoreStatus
+	keys   *keyring
 	log    *slog.Logger
 	cfg    Config
 	start  time.Time
@@ -77,7 +94,7 @@ func NewRouter(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &handlers{engine: d.Engine, store: d.Store, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
+	h := &handlers{engine: d.Engine, store: d.Store, status: d.Status, keys: newKeyring(d.Keys), log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.UseRawPath = true
@@ -89,9 +106,10 @@ func NewRouter(d Deps) http.Handler {
 		h.fail(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route"))
 	})
 	h.health(r)
-	h.authorize(r.Group("/v1/authorize"))
-	h.users(r.Group("/v1/users/:userId"))
-	h.data(r)
+	h.authorize(r.Group("/v1/authorize", h.require(ScopeDecide)))
+	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
+	h.data(r.Group("/v1/data", h.require(ScopeDecide)))
+	h.manage(r)
 	return r
 }
 
@@ -103,6 +121,16 @@ func (h *handlers) recover(c *gin.Context) {
 		}
 	}()
 	c.Next()
+}
+
+// deadline bounds the request's context by d.
+func deadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
 }
 
 func (h *handlers) limitBody(c *gin.Context) {

@@ -31,6 +31,10 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 	if s == nil {
 		return 0, ErrNotReady
 	}
+	changes = e.ix.effective(changes)
+	if len(changes) == 0 {
+		return e.Revision(), nil
+	}
 	t := newTouched()
 	for _, c := range changes {
 		e.ix.apply(c, t)
@@ -143,4 +147,42 @@ func sameDoc(a, b model.Document) bool {
 	ra, errA := json.Marshal(a)
 	rb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ra, rb)
+}
+
+// effective drops changes that leave a document as it already is.
+func (ix *indexer) effective(changes []Change) []Change {
+	out := changes[:0:0]
+	for _, c := range changes {
+		old, ok := ix.docs[c.Collection][c.ID]
+		if (c.Doc == nil && !ok) || (c.Doc != nil && ok && sameDoc(old, c.Doc)) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Has reports whether a document is loaded.
+func (e *Engine) Has(collection, id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ix == nil {
+		return false
+	}
+	_, ok := e.ix.docs[collection][id]
+	return ok
+}
+
+// Doc returns a loaded document, or model.ErrNotFound.
+func (e *Engine) Doc(collection, id string) (model.Document, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ix == nil {
+		return nil, ErrNotReady
+	}
+	d, ok := e.ix.docs[collection][id]
+	if !ok {
+		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
+	}
+	return d, nil
 }

@@ -146,7 +146,7 @@ func (e *Engine) newState(ctx context.Context, store storage.Store, custom []mod
 	}
 	s := &state{loadedAt: time.Now(), modules: modules, store: store, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
-	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery} {
+	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery} {
 		pq, err := s.prepare(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", q, err)
@@ -227,4 +227,17 @@ func (e *Engine) state() (*state, error) {
 		return nil, ErrNotReady
 	}
 	return s, nil
+}
+
+// CheckPolicy compiles a custom policy with the built-in model and the
+// custom policies now loaded; it returns ErrCompile with the compiler's
+// messages when that fails.
+func (e *Engine) CheckPolicy(id, source string) error {
+	modules := BuiltinModules()
+	if s := e.cur.Load(); s != nil {
+		modules = maps(s.modules)
+	}
+	modules[CustomPolicyPath(id)] = source
+	_, err := Compile(modules)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
 )
 
@@ -41,9 +42,9 @@ func startGateOn(t testing.TB, uri string) *gate {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := server.Start(context.Background(), server.Config{
-		Store:        server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
-		Addr:         "127.0.0.1:0",
-		SyncInterval: 100 * time.Millisecond,
+		Store: server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
+		Addr:  "127.0.0.1:0",
+		Sync:  loader.SyncConfig{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},
 	}, log)
 	if err != nil {
 		t.Fatal(err)

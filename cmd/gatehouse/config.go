@@ -9,6 +9,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/api"
 	"sigs.k8s.io/yaml"
 )
 
@@ -27,6 +29,9 @@ var settings = []setting{
 	{"data-dir", "store.dataDir"},
 	{"addr", "server.addr"},
 	{"sync-interval", "sync.interval"},
+	{"resync-interval", "sync.resyncInterval"},
+	{"write-timeout", "server.writeTimeout"},
+	{"api-keys-file", "auth.keysFile"},
 	{"max-body-bytes", "server.maxBodyBytes"},
 	{"max-batch", "server.maxBatch"},
 }
@@ -129,4 +134,34 @@ func flatten(prefix string, doc map[string]any, out map[string]string) {
 
 func (c commonFlags) store() server.StoreConfig {
 	return server.StoreConfig{MongoURI: c.mongoURI, Database: c.database, DataDir: c.dataDir, Timeout: c.mongoTimeout}
+}
+
+// loadKeys reads API keys from a file and from GATEHOUSE_API_KEYS
+// ("name:key:scope+scope,name2:key2:scope").
+func loadKeys(file, env string) ([]api.Key, error) {
+	var keys []api.Key
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		var doc struct {
+			Keys []api.Key `json:"keys"`
+		}
+		if err := yaml.UnmarshalStrict(raw, &doc); err != nil {
+			return nil, fmt.Errorf("keys file %s: %w", file, err)
+		}
+		keys = doc.Keys
+	}
+	for _, item := range strings.Split(env, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		parts := strings.Split(item, ":")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("GATEHOUSE_API_KEYS: %q is not name:key:scope+scope", parts[0])
+		}
+		keys = append(keys, api.Key{Name: parts[0], Secret: parts[1], Scopes: strings.Split(parts[2], "+")})
+	}
+	return keys, nil
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/loader"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -17,13 +19,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg server.Config
 	addStoreFlags(fs, &c)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "HTTP listen address")
-	fs.DurationVar(&cfg.SyncInterval, "sync-interval", server.DefaultSyncInterval, "how often to poll the store for changes")
+	fs.DurationVar(&cfg.Sync.Interval, "sync-interval", loader.DefaultSyncInterval, "how often to poll the store for changes (without change streams)")
+	fs.DurationVar(&cfg.Sync.ResyncInterval, "resync-interval", loader.DefaultResyncInterval, "how often to re-read everything, catching writes made outside gatehouse")
+	fs.DurationVar(&cfg.API.WriteTimeout, "write-timeout", api.DefaultWriteTimeout, "how long a management write may wait for the store")
+	var keysFile string
+	fs.StringVar(&keysFile, "api-keys-file", "", "YAML/JSON file of API keys ({keys: [{name, key, scopes}]}); also GATEHOUSE_API_KEYS=name:key:scope+scope,...")
 	fs.Int64Var(&cfg.API.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	fs.IntVar(&cfg.API.MaxBatch, "max-batch", api.DefaultMaxBatch, "most checks in one batch")
 	if err := parse(fs, args, &c.configFile); err != nil {
 		return err
 	}
 	cfg.Store = c.store()
+	keys, err := loadKeys(keysFile, os.Getenv("GATEHOUSE_API_KEYS"))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	cfg.Keys = keys
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}

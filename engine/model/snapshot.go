@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Document is implemented by every stored document type.
 type Document interface {
@@ -133,4 +136,58 @@ func mergeDocs[T any, P interface {
 		out = append(out, d)
 	}
 	return out
+}
+
+// Errors of a document store, shared by its implementations and callers.
+var (
+	// ErrNotFound: no document with that _id.
+	ErrNotFound = errors.New("document not found")
+	// ErrConflict: the stored version differs from the one expected.
+	ErrConflict = errors.New("version conflict")
+)
+
+// NewDocument returns a pointer to an empty document of the collection,
+// or nil for an unknown collection.
+func NewDocument(collection string) Document {
+	switch collection {
+	case Roles:
+		return &Role{}
+	case Records:
+		return &Record{}
+	case Groups:
+		return &Group{}
+	case Memberships:
+		return &Membership{}
+	case Extensions:
+		return &Extension{}
+	case Installations:
+		return &Installation{}
+	case Tenants:
+		return &Tenant{}
+	case Policies:
+		return &Policy{}
+	}
+	return nil
+}
+
+// Add appends doc to its collection in the snapshot.
+func (s *Snapshot) Add(doc Document) {
+	switch d := doc.(type) {
+	case *Role:
+		s.Roles = append(s.Roles, *d)
+	case *Record:
+		s.Records = append(s.Records, *d)
+	case *Group:
+		s.Groups = append(s.Groups, *d)
+	case *Membership:
+		s.Memberships = append(s.Memberships, *d)
+	case *Extension:
+		s.Extensions = append(s.Extensions, *d)
+	case *Installation:
+		s.Installations = append(s.Installations, *d)
+	case *Tenant:
+		s.Tenants = append(s.Tenants, *d)
+	case *Policy:
+		s.Policies = append(s.Policies, *d)
+	}
 }

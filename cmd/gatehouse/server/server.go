@@ -1,5 +1,6 @@
-// Package server wires the store, the engine and the HTTP API into the
-// running gatehouse server. The command and the end-to-end tests share it.
+// Package server wires the store, the engine, the syncer and the HTTP API
+// into the running gatehouse server. The command and the end-to-end tests
+// share it.
 package server
 
 import (
@@ -18,17 +19,17 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultAddr         = "127.0.0.1:8181"
-	DefaultSyncInterval = time.Second
-	shutdownGrace       = 10 * time.Second
+	DefaultAddr   = "127.0.0.1:8181"
+	shutdownGrace = 10 * time.Second
 )
 
 // Config is everything `gatehouse serve` takes.
 type Config struct {
-	Store        StoreConfig
-	Addr         string        // HTTP listen address
-	SyncInterval time.Duration // how often to poll the store for changes
-	API          api.Config
+	Store StoreConfig
+	Addr  string // HTTP listen address
+	Sync  loader.SyncConfig
+	API   api.Config
+	Keys  []api.Key // none: loopback only, every caller has every scope
 }
 
 // Validate reports every problem with the config.
@@ -36,22 +37,38 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Addr == "" {
 		errs = append(errs, errors.New("addr is required"))
+	} else if len(c.Keys) == 0 && !loopback(c.Addr) {
+		errs = append(errs, fmt.Errorf("no API keys are configured, so gatehouse only listens on loopback; %s is not (configure keys or use 127.0.0.1)", c.Addr))
 	}
-	if c.SyncInterval <= 0 {
-		errs = append(errs, errors.New("sync interval must be positive"))
+	for _, k := range c.Keys {
+		errs = append(errs, k.Validate())
 	}
 	return errors.Join(append(errs, c.API.Validate(), c.Store.Validate())...)
+}
+
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Server is a running gatehouse.
 type Server struct {
 	Engine *engine.Engine
 	Store  *loader.Mongo
+	Syncer *loader.Syncer
 	Addr   string // the address actually bound
 
 	log        *slog.Logger
 	http       *http.Server
-	ln         net.Listener
+	cancel     context.CancelFunc
+	done       chan struct{}
 	closeStore func()
 }
 
@@ -70,9 +87,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		closeStore()
 		return nil, err
 	}
-	s := &Server{Engine: engine.New(log), Store: store, Addr: ln.Addr().String(), log: log, ln: ln, closeStore: closeStore}
+	eng := engine.New(log)
+	s := &Server{Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log),
+		Addr: ln.Addr().String(), log: log, done: make(chan struct{}), closeStore: closeStore}
+	if len(cfg.Keys) == 0 {
+		log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
+	}
 	s.http = &http.Server{
-		Handler:           api.NewRouter(api.Deps{Engine: s.Engine, Store: store, Log: log, Config: cfg.API}),
+		Handler: api.NewRouter(api.Deps{
+			Engine: eng, Store: store, Status: status{store, s.Syncer}, Keys: cfg.Keys, Log: log, Config: cfg.API,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -83,15 +107,22 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 			log.Error("http server stopped", "error", err)
 		}
 	}()
-	go s.initialLoad(ctx)
+	syncCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go func() {
+		defer close(s.done)
+		s.Syncer.Run(syncCtx)
+	}()
 	return s, nil
 }
 
-// Close shuts the HTTP server down gracefully, then closes the store.
+// Close shuts the HTTP server down gracefully, stops syncing and closes the store.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	s.cancel()
+	<-s.done
 	s.closeStore()
 	return err
 }
@@ -107,20 +138,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, started func(addr st
 	return s.Close()
 }
 
-// initialLoad reads the store until it succeeds.
-func (s *Server) initialLoad(ctx context.Context) {
-	for {
-		start := time.Now()
-		rev, err := s.Engine.Refresh(ctx, s.Store)
-		if err == nil {
-			s.log.Info("data loaded", "revision", rev, "took", time.Since(start).String(), "skipped", fmt.Sprint(s.Store.Skipped()))
-			return
-		}
-		s.log.Error("initial load failed; retrying", "error", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
-		}
+// status adapts the loader and syncer to api.StoreStatus.
+type status struct {
+	store  *loader.Mongo
+	syncer *loader.Syncer
+}
+
+func (s status) Skipped() map[string]int { return s.store.Skipped() }
+
+func (s status) Freshness() any {
+	st := s.syncer.Status()
+	lag := int64(-1)
+	if st.LastSync != nil {
+		lag = time.Since(*st.LastSync).Milliseconds()
 	}
+	return struct {
+		loader.SyncStatus
+		LagMillis int64 `json:"lagMillis"`
+	}{st, lag}
 }

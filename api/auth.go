@@ -1,0 +1,108 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// API key scopes.
+const (
+	ScopeDecide  = "decide"
+	ScopeRead    = "read"
+	ScopeWrite   = "write"
+	ScopeAdmin   = "admin"
+	ScopeBundles = "bundles"
+)
+
+// Scopes lists every scope.
+var Scopes = []string{ScopeDecide, ScopeRead, ScopeWrite, ScopeAdmin, ScopeBundles}
+
+// Key is one API key. The admin scope implies every other.
+type Key struct {
+	Name   string   `json:"name"`
+	Secret string   `json:"key"`
+	Scopes []string `json:"scopes"`
+}
+
+// Validate lists every problem with the key.
+func (k Key) Validate() error {
+	var errs []error
+	if k.Name == "" {
+		errs = append(errs, errors.New("key name is required"))
+	}
+	if len(k.Secret) < 16 {
+		errs = append(errs, fmt.Errorf("key %q: the secret must be at least 16 characters", k.Name))
+	}
+	for _, s := range k.Scopes {
+		if !slices.Contains(Scopes, s) {
+			errs = append(errs, fmt.Errorf("key %q: unknown scope %q (want %s)", k.Name, s, strings.Join(Scopes, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keyring checks bearer tokens against hashed secrets in constant time.
+type keyring struct {
+	keys []hashedKey
+}
+
+type hashedKey struct {
+	name   string
+	sum    [sha256.Size]byte
+	scopes []string
+}
+
+func newKeyring(keys []Key) *keyring {
+	kr := &keyring{}
+	for _, k := range keys {
+		kr.keys = append(kr.keys, hashedKey{name: k.Name, sum: sha256.Sum256([]byte(k.Secret)), scopes: k.Scopes})
+	}
+	return kr
+}
+
+func (kr *keyring) find(token string) (hashedKey, bool) {
+	sum := sha256.Sum256([]byte(token))
+	var found hashedKey
+	ok := false
+	for _, k := range kr.keys {
+		if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 {
+			found, ok = k, true
+		}
+	}
+	return found, ok
+}
+
+// require returns middleware admitting callers whose key has scope. With
+// no keys configured every caller is admitted (the server then binds to
+// loopback only).
+func (h *handlers) require(scope string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if len(h.keys.keys) == 0 {
+			c.Next()
+			return
+		}
+		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			c.Header("WWW-Authenticate", `Bearer realm="gatehouse"`)
+			h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "a bearer API key is required"))
+			return
+		}
+		key, ok := h.keys.find(token)
+		if !ok {
+			h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "unknown API key"))
+			return
+		}
+		if !slices.Contains(key.scopes, scope) && !slices.Contains(key.scopes, ScopeAdmin) {
+			h.fail(c, newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("API key %q lacks the %s scope", key.name, scope)))
+			return
+		}
+		c.Next()
+	}
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// AdminQueries are the entrypoints for on-behalf-of checks.
+const (
+	MissingToGiveQuery    = "data.gatehouse.admin.missing_to_give"
+	MissingToInstallQuery = "data.gatehouse.admin.missing_to_install"
+)
+
+// Given is a role given on a resource by a record, membership or group.
+type Given struct {
+	Role     string `json:"role"`
+	Resource string `json:"resource"`
+}
+
+// Missing is one thing a user lacks to make a change.
+type Missing struct {
+	Role     string `json:"role,omitempty"`
+	Action   string `json:"action"`
+	Resource string `json:"resource"`
+	Needs    string `json:"needs"` // "grant", "delegate" or "allow"
+}
+
+// MissingToGive lists what user lacks to give these roles on these resources.
+func (e *Engine) MissingToGive(ctx context.Context, user string, given []Given) ([]Missing, error) {
+	items := make([]*ast.Term, len(given))
+	for i, g := range given {
+		items[i] = ast.ObjectTerm(
+			ast.Item(ast.StringTerm("role"), ast.StringTerm(g.Role)),
+			ast.Item(ast.StringTerm("resource"), ast.StringTerm(g.Resource)),
+		)
+	}
+	input := ast.NewObject(
+		ast.Item(ast.StringTerm("user"), ast.StringTerm(user)),
+		ast.Item(ast.StringTerm("grants"), ast.ArrayTerm(items...)),
+	)
+	return e.missing(ctx, MissingToGiveQuery, input)
+}
+
+// MissingToInstall lists what user lacks to install an extension into
+// context consenting to the given actions.
+func (e *Engine) MissingToInstall(ctx context.Context, user, context string, consented []string) ([]Missing, error) {
+	items := make([]*ast.Term, 0, len(consented))
+	for _, a := range consented {
+		segs, err := model.PatternSegments(a)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, ast.ObjectTerm(
+			ast.Item(ast.StringTerm("action"), ast.StringTerm(a)),
+			ast.Item(ast.StringTerm("segs"), ast.NewTerm(ast.NewArray(termsOf(segs)...))),
+		))
+	}
+	input := ast.NewObject(
+		ast.Item(ast.StringTerm("user"), ast.StringTerm(user)),
+		ast.Item(ast.StringTerm("context"), ast.StringTerm(context)),
+		ast.Item(ast.StringTerm("consented"), ast.ArrayTerm(items...)),
+	)
+	return e.missing(ctx, MissingToInstallQuery, input)
+}
+
+func (e *Engine) missing(ctx context.Context, query string, input ast.Value) ([]Missing, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	out := []Missing{}
+	if _, err := s.evalInto(ctx, query, input, &out); err != nil && !errors.Is(err, errUndefined) {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		return a.Action < b.Action
+	})
+	return out, nil
+}
+
+func termsOf(ss []string) []*ast.Term {
+	out := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		out[i] = ast.StringTerm(s)
+	}
+	return out
+}
+
+// GroupGrants lists the roles and resources a group receives from active
+// records, which adding a member hands to that member.
+func (e *Engine) GroupGrants(group string) []Given {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ix == nil {
+		return nil
+	}
+	var out []Given
+	for _, id := range e.ix.groupRecords[group].sorted() {
+		rec := e.ix.docs[model.Records][id].(*model.Record)
+		out = append(out, RecordGives(rec, group)...)
+	}
+	return out
+}
+
+// RecordGives lists the roles and resources a record gives; with group
+// set, only through statements that name that group.
+func RecordGives(r *model.Record, group string) []Given {
+	var out []Given
+	for _, st := range r.Statements {
+		groups := st.Groups
+		if len(st.Users)+len(st.Groups) == 0 {
+			groups = r.Groups
+		}
+		if group != "" && !containsGroup(groups, group) {
+			continue
+		}
+		for _, role := range st.Roles {
+			for _, res := range st.Resources {
+				out = append(out, Given{Role: role, Resource: res.ResourceURI})
+			}
+		}
+	}
+	return out
+}
+
+func containsGroup(gs []model.GroupRef, id string) bool {
+	for _, g := range gs {
+		if g.GroupID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// MembershipGives lists the roles a membership gives on its context.
+func MembershipGives(m *model.Membership) []Given {
+	out := make([]Given, len(m.Roles))
+	for i, r := range m.Roles {
+		out[i] = Given{Role: r, Resource: m.Context}
+	}
+	return out
+}

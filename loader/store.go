@@ -1,0 +1,182 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/x/mongo/driver/topology"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// ChangesCollection logs every write made through gatehouse, so servers
+// that share a store without change streams see writes and deletes
+// without scanning every collection.
+const ChangesCollection = "changes"
+
+// ChangeEntry is one logged write.
+type ChangeEntry struct {
+	ID         string    `bson:"_id"`
+	Collection string    `bson:"collection"`
+	DocID      string    `bson:"docId"`
+	At         time.Time `bson:"at"`
+}
+
+func errUnknownCollection(c string) error {
+	return fmt.Errorf("unknown collection %q: %w", c, model.ErrNotFound)
+}
+
+// Get returns one document, or model.ErrNotFound.
+func (m *Mongo) Get(ctx context.Context, collection, id string) (model.Document, error) {
+	doc := model.NewDocument(collection)
+	if doc == nil {
+		return nil, errUnknownCollection(collection)
+	}
+	err := m.db.Collection(collection).FindOne(ctx, bson.M{"_id": id}).Decode(doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return doc, nil
+}
+
+// List returns up to limit documents with _id after the given one, by _id.
+// Documents that do not decode are skipped.
+func (m *Mongo) List(ctx context.Context, collection, after string, limit int) ([]model.Document, error) {
+	if model.NewDocument(collection) == nil {
+		return nil, errUnknownCollection(collection)
+	}
+	filter := bson.M{}
+	if after != "" {
+		filter["_id"] = bson.M{"$gt": after}
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit))
+	cur, err := m.db.Collection(collection).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	defer cur.Close(ctx)
+	out := []model.Document{}
+	for cur.Next(ctx) {
+		doc := model.NewDocument(collection)
+		if err := cur.Decode(doc); err == nil {
+			out = append(out, doc)
+		}
+	}
+	return out, storeError(cur.Err())
+}
+
+// Put writes doc (upsert by _id) with version one above the stored one and
+// updatedAt now, and logs the change. With ifMatch set, the stored version
+// must equal it (0: must not exist) or it returns model.ErrConflict; a
+// concurrent writer also yields model.ErrConflict.
+func (m *Mongo) Put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
+	meta := doc.DocMeta()
+	cur, err := m.Get(ctx, collection, meta.ID)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return nil, err
+	}
+	var stored int64
+	if cur != nil {
+		stored = cur.DocMeta().Version
+	}
+	if ifMatch != nil && *ifMatch != stored {
+		return nil, fmt.Errorf("%s/%s is at version %d, not %d: %w", collection, meta.ID, stored, *ifMatch, model.ErrConflict)
+	}
+	meta.Version, meta.UpdatedAt = stored+1, time.Now().UTC().Truncate(time.Millisecond)
+	coll := m.db.Collection(collection)
+	if cur == nil {
+		_, err = coll.InsertOne(ctx, doc)
+		if mongo.IsDuplicateKeyError(err) {
+			return nil, fmt.Errorf("%s/%s was created concurrently: %w", collection, meta.ID, model.ErrConflict)
+		}
+	} else {
+		var res *mongo.UpdateResult
+		res, err = coll.ReplaceOne(ctx, bson.M{"_id": meta.ID, "version": stored}, doc)
+		if err == nil && res.MatchedCount == 0 {
+			return nil, fmt.Errorf("%s/%s changed concurrently: %w", collection, meta.ID, model.ErrConflict)
+		}
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return doc, m.logChange(ctx, collection, meta.ID)
+}
+
+// Delete removes a document and logs the change, returning what was
+// deleted; model.ErrNotFound when absent, model.ErrConflict when ifMatch
+// differs from the stored version.
+func (m *Mongo) Delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
+	cur, err := m.Get(ctx, collection, id)
+	if err != nil {
+		return nil, err
+	}
+	if ifMatch != nil && *ifMatch != cur.DocMeta().Version {
+		return nil, fmt.Errorf("%s/%s is at version %d, not %d: %w", collection, id, cur.DocMeta().Version, *ifMatch, model.ErrConflict)
+	}
+	res, err := m.db.Collection(collection).DeleteOne(ctx, bson.M{"_id": id, "version": cur.DocMeta().Version})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if res.DeletedCount == 0 {
+		return nil, fmt.Errorf("%s/%s changed concurrently: %w", collection, id, model.ErrConflict)
+	}
+	return cur, m.logChange(ctx, collection, id)
+}
+
+func (m *Mongo) logChange(ctx context.Context, collection, id string) error {
+	entry := ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, DocID: id, At: time.Now().UTC()}
+	_, err := m.db.Collection(ChangesCollection).InsertOne(ctx, entry)
+	return storeError(err)
+}
+
+// Changes returns the logged changes at or after since, oldest first.
+func (m *Mongo) Changes(ctx context.Context, since time.Time) ([]ChangeEntry, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}})
+	cur, err := m.db.Collection(ChangesCollection).Find(ctx, bson.M{"at": bson.M{"$gte": since}}, opts)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	var out []ChangeEntry
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, storeError(err)
+	}
+	return out, nil
+}
+
+// TrimChanges deletes logged changes older than before.
+func (m *Mongo) TrimChanges(ctx context.Context, before time.Time) error {
+	_, err := m.db.Collection(ChangesCollection).DeleteMany(ctx, bson.M{"at": bson.M{"$lt": before}})
+	return storeError(err)
+}
+
+// Ping checks that the store answers.
+func (m *Mongo) Ping(ctx context.Context) error {
+	return storeError(m.client.Ping(ctx, nil))
+}
+
+// storeError marks driver errors that mean the store is out of reach.
+func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, mongo.ErrClientDisconnected) || isSelectionError(err) {
+		return fmt.Errorf("%w: %w", engine.ErrStoreUnavailable, err)
+	}
+	return err
+}
+
+func isSelectionError(err error) bool {
+	var sel topology.ServerSelectionError
+	return errors.As(err, &sel)
+}

@@ -1,0 +1,289 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Defaults for SyncConfig.
+const (
+	DefaultSyncInterval    = time.Second
+	DefaultResyncInterval  = 30 * time.Second
+	DefaultChangeRetention = 10 * time.Minute
+	// changeOverlap re-reads this much of the change log on every poll, so
+	// writers whose clocks run a little behind are not missed.
+	changeOverlap = 5 * time.Second
+)
+
+// Sync modes reported in SyncStatus.
+const (
+	ModeStarting      = "starting"
+	ModeChangeStreams = "change_streams"
+	ModePolling       = "polling"
+)
+
+// SyncConfig tunes how a server follows the store.
+type SyncConfig struct {
+	Interval        time.Duration // change-log poll period
+	ResyncInterval  time.Duration // full read and diff period; catches outside writes
+	ChangeRetention time.Duration // change-log entries older than this are trimmed
+}
+
+func (c SyncConfig) withDefaults() SyncConfig {
+	if c.Interval <= 0 {
+		c.Interval = DefaultSyncInterval
+	}
+	if c.ResyncInterval <= 0 {
+		c.ResyncInterval = DefaultResyncInterval
+	}
+	if c.ChangeRetention <= 0 {
+		c.ChangeRetention = DefaultChangeRetention
+	}
+	return c
+}
+
+// SyncStatus reports how fresh the engine's data is.
+type SyncStatus struct {
+	Mode             string     `json:"mode"`
+	LastSync         *time.Time `json:"lastSync"`
+	LastFullSync     *time.Time `json:"lastFullSync"`
+	UnavailableSince *time.Time `json:"unavailableSince"`
+	LastError        string     `json:"lastError,omitempty"`
+}
+
+// Syncer keeps an engine equal to the store: a full load at start, then
+// change streams where the store has them, else polling the change log
+// every Interval, plus a full diffing resync every ResyncInterval.
+type Syncer struct {
+	m   *Mongo
+	e   *engine.Engine
+	cfg SyncConfig
+	log *slog.Logger
+
+	mu     sync.Mutex
+	status SyncStatus
+	since  time.Time
+	seen   map[string]time.Time
+}
+
+// NewSyncer returns a syncer; call Run.
+func NewSyncer(m *Mongo, e *engine.Engine, cfg SyncConfig, log *slog.Logger) *Syncer {
+	return &Syncer{m: m, e: e, cfg: cfg.withDefaults(), log: log, status: SyncStatus{Mode: ModeStarting}, seen: map[string]time.Time{}}
+}
+
+// Status returns the current sync status.
+func (s *Syncer) Status() SyncStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Run loads everything, then follows changes until ctx is done.
+func (s *Syncer) Run(ctx context.Context) {
+	s.initialLoad(ctx)
+	if ctx.Err() != nil {
+		return
+	}
+	if s.watch(ctx) {
+		return
+	}
+	s.setMode(ModePolling)
+	poll := time.NewTicker(s.cfg.Interval)
+	defer poll.Stop()
+	resync := time.NewTicker(s.cfg.ResyncInterval)
+	defer resync.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+			wasDown := s.Status().UnavailableSince != nil
+			if err := s.Poll(ctx); err == nil && wasDown {
+				s.resync(ctx) // the log may have been trimmed while we were away
+			}
+		case <-resync.C:
+			s.resync(ctx)
+		}
+	}
+}
+
+func (s *Syncer) initialLoad(ctx context.Context) {
+	for ctx.Err() == nil {
+		start := time.Now()
+		rev, err := s.e.Refresh(ctx, s.m)
+		if err == nil {
+			s.mu.Lock()
+			s.since = start.Add(-changeOverlap)
+			s.mu.Unlock()
+			s.markOK(true)
+			s.log.Info("data loaded", "revision", rev, "took", time.Since(start).String(), "skipped", fmt.Sprint(s.m.Skipped()))
+			return
+		}
+		s.markDown(err)
+		s.log.Error("initial load failed; retrying", "error", err)
+		sleep(ctx, time.Second)
+	}
+}
+
+// Poll applies the change log since the last poll.
+func (s *Syncer) Poll(ctx context.Context) error {
+	s.mu.Lock()
+	since := s.since
+	s.mu.Unlock()
+	entries, err := s.m.Changes(ctx, since.Add(-changeOverlap))
+	if err != nil {
+		s.markDown(err)
+		return err
+	}
+	changes, latest := s.fresh(entries, since)
+	if err := s.applyFetched(ctx, changes); err != nil {
+		s.markDown(err)
+		return err
+	}
+	s.mu.Lock()
+	s.since = latest
+	s.mu.Unlock()
+	s.markOK(false)
+	return nil
+}
+
+// fresh returns the (collection, id) pairs of entries not applied yet and
+// the newest entry time, and forgets entries older than the overlap.
+func (s *Syncer) fresh(entries []ChangeEntry, since time.Time) ([][2]string, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][2]string
+	latest := since
+	for _, e := range entries {
+		if _, ok := s.seen[e.ID]; ok {
+			continue
+		}
+		s.seen[e.ID] = e.At
+		out = append(out, [2]string{e.Collection, e.DocID})
+		if e.At.After(latest) {
+			latest = e.At
+		}
+	}
+	for id, at := range s.seen {
+		if at.Before(latest.Add(-2 * changeOverlap)) {
+			delete(s.seen, id)
+		}
+	}
+	return out, latest
+}
+
+// applyFetched reads each changed document as it is now and applies it.
+func (s *Syncer) applyFetched(ctx context.Context, refs [][2]string) error {
+	var changes []engine.Change
+	for _, ref := range refs {
+		doc, err := s.m.Get(ctx, ref[0], ref[1])
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			doc = nil
+		case err != nil:
+			return err
+		case len(doc.Validate()) > 0:
+			s.log.Warn("skipping invalid document", "collection", ref[0], "id", ref[1])
+			doc = nil
+		}
+		changes = append(changes, engine.Change{Collection: ref[0], ID: ref[1], Doc: doc})
+	}
+	_, err := s.e.Apply(ctx, changes)
+	return err
+}
+
+func (s *Syncer) resync(ctx context.Context) {
+	snap, err := s.m.Snapshot(ctx)
+	if err != nil {
+		s.markDown(err)
+		return
+	}
+	if rev, changed, err := s.e.Sync(ctx, snap); err != nil {
+		s.log.Error("resync failed", "error", err)
+	} else if changed {
+		s.log.Info("resync applied outside changes", "revision", rev)
+	}
+	s.markOK(true)
+	if err := s.m.TrimChanges(ctx, time.Now().Add(-s.cfg.ChangeRetention)); err != nil {
+		s.log.Warn("trimming the change log failed", "error", err)
+	}
+}
+
+// watch follows change streams; false when the store has none.
+func (s *Syncer) watch(ctx context.Context) bool {
+	stream, err := s.m.db.Watch(ctx, mongo.Pipeline{})
+	if err != nil {
+		s.log.Info("change streams unavailable; polling the change log", "interval", s.cfg.Interval.String(), "error", err)
+		return false
+	}
+	defer stream.Close(ctx)
+	s.setMode(ModeChangeStreams)
+	for stream.Next(ctx) {
+		var ev struct {
+			NS  struct{ Coll string } `bson:"ns"`
+			Key struct {
+				ID string `bson:"_id"`
+			} `bson:"documentKey"`
+		}
+		if err := stream.Decode(&ev); err != nil || model.NewDocument(ev.NS.Coll) == nil {
+			continue
+		}
+		if err := s.applyFetched(ctx, [][2]string{{ev.NS.Coll, ev.Key.ID}}); err != nil {
+			s.markDown(err)
+		} else {
+			s.markOK(false)
+		}
+	}
+	if ctx.Err() == nil {
+		s.log.Warn("change stream ended; falling back to polling", "error", stream.Err())
+		return false
+	}
+	return true
+}
+
+
+func (s *Syncer) setMode(mode string) {
+	s.mu.Lock()
+	s.status.Mode = mode
+	s.mu.Unlock()
+}
+
+func (s *Syncer) markOK(full bool) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status.UnavailableSince != nil {
+		s.log.Info("store reachable again", "down_for", now.Sub(*s.status.UnavailableSince).String())
+	}
+	s.status.LastSync, s.status.UnavailableSince, s.status.LastError = &now, nil, ""
+	if full {
+		s.status.LastFullSync = &now
+	}
+}
+
+func (s *Syncer) markDown(err error) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status.UnavailableSince == nil {
+		s.status.UnavailableSince = &now
+		s.log.Error("store unavailable; answering from the last good data", "error", err)
+	}
+	s.status.LastError = err.Error()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
