@@ -250,7 +250,6 @@ func (s *Syncer) watch(ctx context.Context) bool {
 	return true
 }
 
-
 func (s *Syncer) setMode(mode string) {
 	s.mu.Lock()
 	s.status.Mode = mode
