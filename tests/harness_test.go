@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -37,15 +38,19 @@ func startGate(t testing.TB, snap *model.Snapshot) *gate {
 	return startGateOn(t, uri)
 }
 
-// startGateOn starts a server on an existing store.
-func startGateOn(t testing.TB, uri string) *gate {
+// startGateOn starts a server on an existing store; options adjust its config.
+func startGateOn(t testing.TB, uri string, options ...func(*server.Config)) *gate {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.Start(context.Background(), server.Config{
+	cfg := server.Config{
 		Store: server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
 		Addr:  "127.0.0.1:0",
 		Sync:  loader.SyncConfig{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},
-	}, log)
+	}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := server.Start(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +76,12 @@ func (g *gate) waitReady() {
 // the status and body.
 func (g *gate) do(method, path string, body any) (int, []byte) {
 	g.t.Helper()
+	return g.doWith(method, path, body, nil)
+}
+
+// doWith is do with extra request headers.
+func (g *gate) doWith(method, path string, body any, headers map[string]string) (int, []byte) {
+	g.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -90,6 +101,9 @@ func (g *gate) do(method, path string, body any) (int, []byte) {
 		g.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		g.t.Fatal(err)
@@ -114,4 +128,18 @@ func (g *gate) json(method, path string, body any, wantStatus int, out any) {
 			g.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
 		}
 	}
+}
+
+// demoSnapshot returns the demo data set the README uses.
+func demoSnapshot(t testing.TB) *model.Snapshot {
+	t.Helper()
+	raw, err := os.ReadFile("../cmd/gatehouse/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := loader.Decode(raw, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
 }

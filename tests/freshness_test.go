@@ -1,0 +1,155 @@
+package tests
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/loadertest"
+)
+
+const (
+	freshInterval = 250 * time.Millisecond
+	freshResync   = time.Second
+)
+
+func freshConfig(c *server.Config) {
+	c.Sync = loader.SyncConfig{Interval: freshInterval, ResyncInterval: freshResync}
+}
+
+// allowed asks g whether user may read chats at uri.
+func (g *gate) allowed(user, uri string) bool {
+	g.t.Helper()
+	var d struct{ Allowed bool }
+	g.json(http.MethodPost, "/v1/authorize", map[string]string{"user": user, "resource": uri, "permission": "chats:read"}, http.StatusOK, &d)
+	return d.Allowed
+}
+
+// until polls cond every 5ms up to limit and returns how long it took;
+// it fails the test when cond never holds.
+func until(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < limit {
+		if cond() {
+			return time.Since(start)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %v", what, limit)
+	return 0
+}
+
+func grantRecord(id, user string) map[string]any {
+	return map[string]any{
+		"name": id, "status": "ACTIVE", "users": []map[string]string{{"userId": user}},
+		"statements": []map[string]any{{"roles": []string{"chat-reader"}, "resources": []map[string]string{{"resourceUri": "accounts/acme/chats/" + id}}}},
+	}
+}
+
+func TestFreshnessAcrossServers(t *testing.T) {
+	store, uri := loadertest.Store(t)
+	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
+		t.Fatal(err)
+	}
+	a, b := startGateOn(t, uri, freshConfig), startGateOn(t, uri, freshConfig)
+	uriOf := "accounts/acme/chats/fresh1/msg"
+
+	a.json(http.MethodPut, "/v1/records/fresh1", grantRecord("fresh1", "zed"), http.StatusCreated, nil)
+	if !a.allowed("zed", uriOf) {
+		t.Fatal("the writer does not see its own write")
+	}
+	took := until(t, 2*freshInterval, "write reaches the other server", func() bool { return b.allowed("zed", uriOf) })
+	t.Logf("write propagated in %v (sync interval %v)", took, freshInterval)
+
+	if code, body := a.do(http.MethodDelete, "/v1/records/fresh1", nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	if a.allowed("zed", uriOf) {
+		t.Fatal("the writer still allows after its delete")
+	}
+	took = until(t, 2*freshInterval, "delete reaches the other server", func() bool { return !b.allowed("zed", uriOf) })
+	t.Logf("delete propagated in %v", took)
+}
+
+func TestFreshnessOutsideWrite(t *testing.T) {
+	store, uri := loadertest.Store(t)
+	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
+		t.Fatal(err)
+	}
+	g := startGateOn(t, uri, freshConfig)
+	client, err := mongo.Connect(context.Background(), options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	records := client.Database(loader.DefaultDatabase).Collection(model.Records)
+	doc := bson.M{
+		"_id": "outside", "name": "written straight into MongoDB", "status": "ACTIVE",
+		"users":      bson.A{bson.M{"userId": "olga"}},
+		"statements": bson.A{bson.M{"roles": bson.A{"chat-reader"}, "resources": bson.A{bson.M{"resourceUri": "accounts/acme/chats/outside"}}}},
+	}
+	if _, err := records.InsertOne(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	took := until(t, 3*freshResync, "outside insert picked up", func() bool { return g.allowed("olga", "accounts/acme/chats/outside") })
+	t.Logf("outside insert picked up in %v (resync interval %v)", took, freshResync)
+	if _, err := records.DeleteOne(context.Background(), bson.M{"_id": "outside"}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, 3*freshResync, "outside delete picked up", func() bool { return !g.allowed("olga", "accounts/acme/chats/outside") })
+}
+
+func TestStoreOutage(t *testing.T) {
+	st := loadertest.NewRestartable(t)
+	g := startGateOn(t, st.URI(), func(c *server.Config) {
+		freshConfig(c)
+		c.Store.Timeout = time.Second
+		c.API.WriteTimeout = 2 * time.Second
+	})
+	g.json(http.MethodPut, "/v1/roles/chat-reader", map[string]any{"name": "r", "permissions": []map[string]string{{"action": "chats:read"}}}, http.StatusCreated, nil)
+	g.json(http.MethodPut, "/v1/records/before", grantRecord("before", "pia"), http.StatusCreated, nil)
+
+	st.Stop()
+	if !g.allowed("pia", "accounts/acme/chats/before") {
+		t.Fatal("decisions stopped with the store")
+	}
+	start := time.Now()
+	code, body := g.do(http.MethodPut, "/v1/records/during", grantRecord("during", "pia"))
+	if code != http.StatusServiceUnavailable || time.Since(start) > 5*time.Second {
+		t.Fatalf("write during outage: %d after %v: %s", code, time.Since(start), body)
+	}
+	t.Logf("write refused with 503 after %v", time.Since(start))
+	until(t, 5*time.Second, "status reports the outage", func() bool {
+		var s struct {
+			Sync struct{ UnavailableSince *time.Time }
+		}
+		g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
+		return s.Sync.UnavailableSince != nil
+	})
+
+	st.Start()
+	until(t, 15*time.Second, "status reports recovery", func() bool {
+		var s struct {
+			Sync struct{ UnavailableSince *time.Time }
+		}
+		g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
+		return s.Sync.UnavailableSince == nil
+	})
+	g.json(http.MethodGet, "/v1/records/before", nil, http.StatusOK, nil)
+	g.json(http.MethodPut, "/v1/records/after", grantRecord("after", "pia"), http.StatusCreated, nil)
+	if !g.allowed("pia", "accounts/acme/chats/after") || !g.allowed("pia", "accounts/acme/chats/before") {
+		t.Fatal("decisions after recovery lost a write")
+	}
+	if code, _ := g.do(http.MethodGet, "/v1/records/during", nil); code != http.StatusNotFound {
+		t.Fatalf("the refused write was stored: %d", code)
+	}
+}
