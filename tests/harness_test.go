@@ -143,3 +143,13 @@ func demoSnapshot(t testing.TB) *model.Snapshot {
 	}
 	return snap
 }
+
+// startStoreWithDemo starts an embedded store holding the demo data.
+func startStoreWithDemo(t testing.TB) (*loader.Mongo, string) {
+	t.Helper()
+	store, uri := loadertest.Store(t)
+	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
+		t.Fatal(err)
+	}
+	return store, uri
+}
