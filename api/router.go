@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 )
 
@@ -71,22 +72,24 @@ type StoreStatus interface {
 
 // Deps is what the router needs.
 type Deps struct {
-	Engine *engine.Engine
-	Store  Store
-	Status StoreStatus
-	Keys   []Key // none: every caller has every scope
-	Log    *slog.Logger
-	Config Config
+	Engine  *engine.Engine
+	Store   Store
+	Status  StoreStatus
+	Keys    []Key           // none: every caller has every scope
+	Bundles *bundles.Server // nil: no bundle routes
+	Log     *slog.Logger
+	Config  Config
 }
 
 type handlers struct {
-	engine *engine.Engine
-	store  Store
-	status StoreStatus
-	keys   *keyring
-	log    *slog.Logger
-	cfg    Config
-	start  time.Time
+	engine  *engine.Engine
+	store   Store
+	status  StoreStatus
+	keys    *keyring
+	bundles *bundles.Server
+	log     *slog.Logger
+	cfg     Config
+	start   time.Time
 }
 
 // NewRouter builds the HTTP handler.
@@ -94,7 +97,7 @@ func NewRouter(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &handlers{engine: d.Engine, store: d.Store, status: d.Status, keys: newKeyring(d.Keys), log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
+	h := &handlers{engine: d.Engine, store: d.Store, status: d.Status, keys: newKeyring(d.Keys), bundles: d.Bundles, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.UseRawPath = true
@@ -110,6 +113,7 @@ func NewRouter(d Deps) http.Handler {
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.require(ScopeDecide)))
 	h.manage(r)
+	h.bundleRoutes(r)
 	return r
 }
 

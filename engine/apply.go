@@ -51,6 +51,7 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 		return 0, err
 	}
 	e.cur.Store(next)
+	e.notify()
 	return rev, nil
 }
 

@@ -52,6 +52,8 @@ type Engine struct {
 	mu  sync.Mutex // serializes Load and Apply; guards ix
 	ix  *indexer
 	cur atomic.Pointer[state]
+	// changed is closed and replaced on every revision change.
+	changed atomic.Pointer[chan struct{}]
 }
 
 // state is one generation of compiled policies over a store. The store's
@@ -70,7 +72,10 @@ func New(log *slog.Logger) *Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Engine{log: log}
+	e := &Engine{log: log}
+	ch := make(chan struct{})
+	e.changed.Store(&ch)
+	return e
 }
 
 // Ready reports whether data has been loaded.
@@ -135,6 +140,7 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	}
 	e.ix = ix
 	e.cur.Store(s)
+	e.notify()
 	return rev, nil
 }
 

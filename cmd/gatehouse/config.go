@@ -32,6 +32,9 @@ var settings = []setting{
 	{"resync-interval", "sync.resyncInterval"},
 	{"write-timeout", "server.writeTimeout"},
 	{"api-keys-file", "auth.keysFile"},
+	{"bundle-signing-key", "bundles.signingKey"},
+	{"bundle-signing-alg", "bundles.signingAlg"},
+	{"bundle-signing-keyid", "bundles.signingKeyId"},
 	{"max-body-bytes", "server.maxBodyBytes"},
 	{"max-batch", "server.maxBatch"},
 }

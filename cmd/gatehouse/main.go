@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"import":  {"upsert every document of a JSON or YAML file", runImport},
 		"export":  {"write every collection to a JSON or YAML file", runExport},
 		"seed":    {"load the demo data set (--demo)", runSeed},
+		"bundle":  {"build an OPA bundle file from the store (bundle build -o FILE)", runBundle},
 		"version": {"print the version", runVersion},
 	}
 }

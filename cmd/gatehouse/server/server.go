@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/loader"
 )
@@ -30,6 +31,8 @@ type Config struct {
 	Sync  loader.SyncConfig
 	API   api.Config
 	Keys  []api.Key // none: loopback only, every caller has every scope
+	// BundleSigning signs served bundles; nil serves them unsigned.
+	BundleSigning *bundles.Signing
 }
 
 // Validate reports every problem with the config.
@@ -60,10 +63,11 @@ func loopback(addr string) bool {
 
 // Server is a running gatehouse.
 type Server struct {
-	Engine *engine.Engine
-	Store  *loader.Mongo
-	Syncer *loader.Syncer
-	Addr   string // the address actually bound
+	Engine  *engine.Engine
+	Store   *loader.Mongo
+	Syncer  *loader.Syncer
+	Bundles *bundles.Server
+	Addr    string // the address actually bound
 
 	log        *slog.Logger
 	http       *http.Server
@@ -88,7 +92,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	eng := engine.New(log)
-	s := &Server{Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log),
+	s := &Server{Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log), Bundles: bundles.NewServer(eng, cfg.BundleSigning),
 		Addr: ln.Addr().String(), log: log, done: make(chan struct{}), closeStore: closeStore}
 	if len(cfg.Keys) == 0 {
 		log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
@@ -96,6 +100,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.http = &http.Server{
 		Handler: api.NewRouter(api.Deps{
 			Engine: eng, Store: store, Status: status{store, s.Syncer}, Keys: cfg.Keys, Log: log, Config: cfg.API,
+			Bundles: s.Bundles,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
