@@ -35,7 +35,12 @@ func decodeStrict(raw []byte, out any) error {
 	if err := dec.Decode(out); err != nil {
 		return malformed(describeJSONError(err))
 	}
-	if dec.More() {
+	return noTrailingData(dec)
+}
+
+// noTrailingData fails unless only white space follows the decoded value.
+func noTrailingData(dec *json.Decoder) error {
+	if _, err := dec.Token(); err != io.EOF {
 		return malformed("the request body has data after the JSON value")
 	}
 	return nil

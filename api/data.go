@@ -85,5 +85,5 @@ func decodeAny(raw []byte, out *any) error {
 	if err := dec.Decode(out); err != nil {
 		return malformed(describeJSONError(err))
 	}
-	return nil
+	return noTrailingData(dec)
 }

@@ -48,9 +48,9 @@ func (h *handlers) manage(r *gin.Engine) {
 
 func (h *handlers) list(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		limit, after, err := pageParams(c)
-		if err != nil {
-			h.fail(c, err)
+		limit, after, problems := pageParams(c)
+		if len(problems) > 0 {
+			h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 			return
 		}
 		docs, err := h.store.List(c.Request.Context(), collection, after, limit+1)

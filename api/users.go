@@ -64,12 +64,13 @@ func (h *handlers) listMemberships(c *gin.Context) {
 }
 
 func (h *handlers) listResources(c *gin.Context) {
-	limit, after, err := pageParams(c)
-	if err != nil {
-		h.fail(c, err)
+	user, permission, prefix := c.Param("userId"), c.Query("permission"), c.Query("prefix")
+	limit, after, problems := pageParams(c)
+	if problems = append(problems, engine.ResourcesProblems(user, permission, prefix)...); len(problems) > 0 {
+		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return
 	}
-	uris, err := h.engine.Resources(c.Request.Context(), c.Param("userId"), c.Query("permission"), c.Query("prefix"))
+	uris, err := h.engine.Resources(c.Request.Context(), user, permission, prefix)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -95,7 +96,7 @@ func page(uris []string, after string, limit int) ResourcesResponse {
 }
 
 // pageParams reads limit and cursor, listing every problem.
-func pageParams(c *gin.Context) (int, string, error) {
+func pageParams(c *gin.Context) (int, string, []model.Problem) {
 	var ps model.Problems
 	limit := DefaultPageLimit
 	if s := c.Query("limit"); s != "" {
@@ -109,10 +110,7 @@ func pageParams(c *gin.Context) (int, string, error) {
 	if err != nil {
 		ps.Add("cursor", "is not a cursor this server issued")
 	}
-	if len(ps.List()) > 0 {
-		return 0, "", newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", ps.List()...)
-	}
-	return limit, after, nil
+	return limit, after, ps.List()
 }
 
 func encodeCursor(last string) string {

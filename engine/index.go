@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -207,9 +208,22 @@ func grant(kind, id, role, uri string, expires *time.Time) map[string]any {
 	norm, _ := model.NormalizeURI(uri)
 	g := map[string]any{"kind": kind, "id": id, "role": role, "resource": norm, "segs": anys(segs)}
 	if expires != nil {
-		g["expires"] = expires.UnixNano()
+		g["expires"] = expiryNanos(*expires)
 	}
 	return g
+}
+
+// expiryNanos is t in Unix nanoseconds, clamped to what int64 holds
+// (1678 to 2262): earlier expiries become 1 (long past), later ones the
+// maximum (never in practice). UnixNano alone overflows outside that range.
+func expiryNanos(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, 1)):
+		return 1
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 func roleEntry(r *model.Role) map[string]any {

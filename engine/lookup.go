@@ -42,6 +42,16 @@ func (e *Engine) Permissions(ctx context.Context, user, resource string) ([]Held
 // Resources lists the grant patterns through which user holds permission,
 // restricted to prefix when it is not empty, sorted.
 func (e *Engine) Resources(ctx context.Context, user, permission, prefix string) ([]string, error) {
+	if err := invalid(ResourcesProblems(user, permission, prefix)); err != nil {
+		return nil, err
+	}
+	out := []string{}
+	err := e.lookup(ctx, ResourcesQuery, &out, "user", user, "permission", permission, "prefix", prefix)
+	return out, err
+}
+
+// ResourcesProblems lists every problem with the input of Resources.
+func ResourcesProblems(user, permission, prefix string) []model.Problem {
 	var ps model.Problems
 	required(&ps, "user", user)
 	if _, err := model.ActionSegments(permission); err != nil {
@@ -50,12 +60,7 @@ func (e *Engine) Resources(ctx context.Context, user, permission, prefix string)
 	if prefix != "" {
 		uriField(&ps, "prefix", prefix)
 	}
-	if err := invalid(ps.List()); err != nil {
-		return nil, err
-	}
-	out := []string{}
-	err := e.lookup(ctx, ResourcesQuery, &out, "user", user, "permission", permission, "prefix", prefix)
-	return out, err
+	return ps.List()
 }
 
 // Memberships lists user's memberships at context and above.

@@ -153,3 +153,13 @@ func startStoreWithDemo(t testing.TB) (*loader.Mongo, string) {
 	}
 	return store, uri
 }
+
+// startStoreWith starts an embedded store holding snap.
+func startStoreWith(t testing.TB, snap *model.Snapshot) (*loader.Mongo, string) {
+	t.Helper()
+	store, uri := loadertest.Store(t)
+	if err := store.Import(context.Background(), snap); err != nil {
+		t.Fatal(err)
+	}
+	return store, uri
+}

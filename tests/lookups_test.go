@@ -1,0 +1,304 @@
+package tests
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// lookupPages is how many extra resources user lu reads, to make the
+// resource listing span several pages.
+const lookupPages = 25
+
+// lookupSnapshot gives user lu grants of every kind, plus some that must
+// not show: an inactive role, a deleted record, an expired membership.
+func lookupSnapshot() *model.Snapshot {
+	off, no := false, false
+	past, future := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	lu := []model.UserRef{{UserID: "lu"}}
+	res := func(uris ...string) []model.ResourceRef {
+		out := make([]model.ResourceRef, len(uris))
+		for i, u := range uris {
+			out[i] = model.ResourceRef{ResourceURI: u}
+		}
+		return out
+	}
+	var pages []string
+	for i := range lookupPages {
+		pages = append(pages, fmt.Sprintf("pages/p%02d", i))
+	}
+	return &model.Snapshot{
+		Roles: []model.Role{
+			{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read:*"}}},
+			{Meta: model.Meta{ID: "writer"}, Permissions: []model.Permission{{Action: "write", Grant: true}}},
+			{Meta: model.Meta{ID: "admin"}, Permissions: []model.Permission{{Action: "*", Grant: true, Delegate: true}}},
+			{Meta: model.Meta{ID: "denier"}, Permissions: []model.Permission{{Action: "delete", Allow: &no}}},
+			{Meta: model.Meta{ID: "off"}, IsActive: &off, Permissions: []model.Permission{{Action: "*"}}},
+		},
+		Records: []model.Record{
+			{Meta: model.Meta{ID: "rl-main"}, Status: model.StatusActive, Users: lu, Statements: []model.Statement{
+				{Roles: []string{"reader", "denier"}, Resources: res("acc/A")},
+				{Roles: []string{"writer"}, Resources: res("acc/A/chats")},
+			}},
+			{Meta: model.Meta{ID: "rl-off"}, Status: model.StatusActive, Users: lu,
+				Statements: []model.Statement{{Roles: []string{"off"}, Resources: res("acc")}}},
+			{Meta: model.Meta{ID: "rl-deleted"}, Status: model.StatusDeleted, Users: lu,
+				Statements: []model.Statement{{Roles: []string{"admin"}, Resources: res("acc")}}},
+			{Meta: model.Meta{ID: "rl-pages"}, Status: model.StatusActive, Users: lu,
+				Statements: []model.Statement{{Roles: []string{"reader"}, Resources: res(pages...)}}},
+			{Meta: model.Meta{ID: "rl-other"}, Status: model.StatusActive, Users: []model.UserRef{{UserID: "other"}},
+				Statements: []model.Statement{{Roles: []string{"admin"}, Resources: res("acc", "cust")}}},
+		},
+		Memberships: []model.Membership{
+			{Meta: model.Meta{ID: "m-c1"}, UserID: "lu", Context: "cust/c1", Roles: []string{"reader"}, ExpiresAt: &future},
+			{Meta: model.Meta{ID: "m-p1"}, UserID: "lu", Context: "cust/c1/proj/p1", Roles: []string{"writer", "denier"}},
+			{Meta: model.Meta{ID: "m-c2"}, UserID: "lu", Context: "cust/c2", Roles: []string{"reader"}},
+			{Meta: model.Meta{ID: "m-expired"}, UserID: "lu", Context: "cust/c1", Roles: []string{"admin"}, ExpiresAt: &past},
+			{Meta: model.Meta{ID: "m-below"}, UserID: "lu", Context: "cust/c1/proj/p1/tasks/t1", Roles: []string{"writer"}},
+		},
+	}
+}
+
+// lookupPermission is one entry of a permissions list.
+type lookupPermission struct {
+	Action   string `json:"action"`
+	Allow    bool   `json:"allow"`
+	Grant    bool   `json:"grant"`
+	Delegate bool   `json:"delegate"`
+}
+
+type lookupMembership struct {
+	ID          string             `json:"id"`
+	Context     string             `json:"context"`
+	Inherited   bool               `json:"inherited"`
+	Roles       []string           `json:"roles"`
+	Permissions []lookupPermission `json:"permissions"`
+}
+
+type lookupResources struct {
+	Resources []struct {
+		ResourceURI string `json:"resourceUri"`
+	} `json:"resources"`
+	Cursor string `json:"cursor"`
+}
+
+type lookupError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// sortPermissions and sortMemberships make order irrelevant: SPEC does not fix it.
+var (
+	sortPermissions = cmpopts.SortSlices(func(a, b lookupPermission) bool { return a.Action < b.Action })
+	sortMemberships = cmpopts.SortSlices(func(a, b lookupMembership) bool { return a.ID < b.ID })
+)
+
+// TestLookups exercises the Authress-style lookups over HTTP against one
+// server on the embedded store.
+func TestLookups(t *testing.T) {
+	g := startGate(t, lookupSnapshot())
+	t.Run("check permission", func(t *testing.T) { testLookupCheck(t, g) })
+	t.Run("list permissions", func(t *testing.T) { testLookupPermissions(t, g) })
+	t.Run("list resources", func(t *testing.T) { testLookupResources(t, g) })
+	t.Run("memberships", func(t *testing.T) { testLookupMemberships(t, g) })
+}
+
+func userPath(user string, rest ...string) string {
+	return "/v1/users/" + url.PathEscape(user) + "/" + strings.Join(rest, "/")
+}
+
+func testLookupCheck(t *testing.T, g *gate) {
+	tests := []struct {
+		name, user, uri, action string
+		allowed                 bool
+	}{
+		{"record cascades", "lu", "acc/A/chats/1", "read:chats", true},
+		{"slashes around the escaped uri", "lu", "/acc/A/chats/1/", "READ:chats", true},
+		{"second statement", "lu", "acc/A/chats", "write", true},
+		{"membership cascades", "lu", "cust/c1/proj/p1/x", "write", true},
+		{"outside every grant", "lu", "acc/B", "read", false},
+		{"action not held", "lu", "acc/A", "write", false},
+		{"allow false", "lu", "acc/A", "delete", false},
+		{"inactive role", "lu", "acc/Z", "read", false},
+		{"deleted record", "lu", "acc/Z", "anything", false},
+		{"expired membership", "lu", "cust/c1/x", "delete", false},
+		{"unknown user", "nobody", "acc/A", "read", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions", url.PathEscape(tt.action))
+			if tt.allowed {
+				var got ruleDecision
+				g.json(http.MethodGet, path, nil, http.StatusOK, &got)
+				if !got.Allowed || len(got.Reasons) == 0 || got.DecisionID == "" {
+					t.Errorf("got %+v, want allowed with reasons and a decision id", got)
+				}
+				return
+			}
+			var got lookupError
+			g.json(http.MethodGet, path, nil, http.StatusNotFound, &got)
+			if got.Code != "permission_not_found" || got.Message == "" {
+				t.Errorf("error body %+v, want code permission_not_found with a message", got)
+			}
+		})
+	}
+}
+
+func testLookupPermissions(t *testing.T, g *gate) {
+	tests := []struct {
+		name, user, uri string
+		want            []lookupPermission
+	}{
+		{"two statements and a deny flag", "lu", "acc/A/chats/1", []lookupPermission{
+			{Action: "delete"},
+			{Action: "read:*", Allow: true},
+			{Action: "write", Allow: true, Grant: true},
+		}},
+		{"only the covering statement", "lu", "acc/A", []lookupPermission{
+			{Action: "delete"},
+			{Action: "read:*", Allow: true},
+		}},
+		{"inactive role and deleted record give nothing", "lu", "acc/B", []lookupPermission{}},
+		{"memberships from above merge", "lu", "cust/c1/proj/p1", []lookupPermission{
+			{Action: "delete"},
+			{Action: "read:*", Allow: true},
+			{Action: "write", Allow: true, Grant: true},
+		}},
+		{"grant and delegate", "other", "acc/X", []lookupPermission{
+			{Action: "*", Allow: true, Grant: true, Delegate: true},
+		}},
+		{"unknown user", "nobody", "acc/A", []lookupPermission{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Permissions []lookupPermission `json:"permissions"`
+			}
+			g.json(http.MethodGet, userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions"), nil, http.StatusOK, &got)
+			if got.Permissions == nil {
+				t.Fatal("permissions is null or missing, want a list")
+			}
+			if diff := gocmp.Diff(tt.want, got.Permissions, sortPermissions); diff != "" {
+				t.Errorf("permissions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func testLookupResources(t *testing.T, g *gate) {
+	var pages []string
+	for i := range lookupPages {
+		pages = append(pages, fmt.Sprintf("pages/p%02d", i))
+	}
+	reads := append([]string{"acc/A", "cust/c1", "cust/c2"}, pages...)
+	tests := []struct {
+		name, user, permission, prefix string
+		want                           []string
+	}{
+		{"every read pattern", "lu", "read:docs", "", reads},
+		{"prefix", "lu", "read:docs", "pages", pages},
+		{"prefix with slashes", "lu", "read", "/cust/", []string{"cust/c1", "cust/c2"}},
+		{"write", "lu", "write", "", []string{"acc/A/chats", "cust/c1/proj/p1", "cust/c1/proj/p1/tasks/t1"}},
+		{"allow false lists nothing", "lu", "delete", "", nil},
+		{"nothing held", "lu", "publish", "", nil},
+		{"unknown user", "nobody", "read", "", nil},
+	}
+	for _, tt := range tests {
+		for _, limit := range []int{1, 4, 1000} {
+			t.Run(fmt.Sprintf("%s/limit=%d", tt.name, limit), func(t *testing.T) {
+				got := walkResources(t, g, tt.user, tt.permission, tt.prefix, limit)
+				if diff := gocmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("resources over every page (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// walkResources follows the cursor from the first page to the last and
+// returns every resource in order, failing on a page over the limit, a
+// repeated resource, an empty page with a cursor, or a cursor loop.
+func walkResources(t *testing.T, g *gate, user, permission, prefix string, limit int) []string {
+	t.Helper()
+	var all []string
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; ; page++ {
+		if page > 100 {
+			t.Fatal("more than 100 pages: the cursor does not advance")
+		}
+		q := url.Values{"permission": {permission}, "limit": {fmt.Sprint(limit)}}
+		if prefix != "" {
+			q.Set("prefix", prefix)
+		}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var got lookupResources
+		g.json(http.MethodGet, userPath(user, "resources")+"?"+q.Encode(), nil, http.StatusOK, &got)
+		if got.Resources == nil {
+			t.Fatalf("page %d: resources is null or missing, want a list", page)
+		}
+		if len(got.Resources) > limit {
+			t.Errorf("page %d: %d resources, limit %d", page, len(got.Resources), limit)
+		}
+		for _, r := range got.Resources {
+			if seen[r.ResourceURI] {
+				t.Errorf("page %d: %s listed again", page, r.ResourceURI)
+			}
+			seen[r.ResourceURI] = true
+			all = append(all, r.ResourceURI)
+		}
+		if got.Cursor == "" {
+			break
+		}
+		if len(got.Resources) == 0 {
+			t.Fatalf("page %d: empty page with a cursor", page)
+		}
+		cursor = got.Cursor
+	}
+	slices.Sort(all)
+	return all
+}
+
+func testLookupMemberships(t *testing.T, g *gate) {
+	c1 := lookupMembership{ID: "m-c1", Context: "cust/c1", Roles: []string{"reader"},
+		Permissions: []lookupPermission{{Action: "read:*", Allow: true}}}
+	p1 := lookupMembership{ID: "m-p1", Context: "cust/c1/proj/p1", Roles: []string{"denier", "writer"},
+		Permissions: []lookupPermission{{Action: "delete"}, {Action: "write", Allow: true, Grant: true}}}
+	inherited := func(m lookupMembership) lookupMembership { m.Inherited = true; return m }
+	tests := []struct {
+		name, user, context string
+		want                []lookupMembership
+	}{
+		{"at the context and above", "lu", "cust/c1/proj/p1", []lookupMembership{inherited(c1), p1}},
+		{"below the deepest membership", "lu", "cust/c1/proj/p1/tasks", []lookupMembership{inherited(c1), inherited(p1)}},
+		{"at the context only", "lu", "/cust/c1/", []lookupMembership{c1}},
+		{"sibling context", "lu", "cust/c3", nil},
+		{"records are not memberships", "lu", "acc/A", nil},
+		{"unknown user", "nobody", "cust/c1", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Memberships []lookupMembership `json:"memberships"`
+			}
+			g.json(http.MethodGet, userPath(tt.user, "memberships")+"?context="+url.QueryEscape(tt.context), nil, http.StatusOK, &got)
+			if got.Memberships == nil {
+				t.Fatal("memberships is null or missing, want a list")
+			}
+			if diff := gocmp.Diff(tt.want, got.Memberships, sortMemberships, sortPermissions, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("memberships (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,344 @@
+package tests
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/bundles"
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/datagen"
+)
+
+var (
+	opaOnce sync.Once
+	opaPath string
+	opaErr  error
+)
+
+// stockOPA returns the path of the opa binary at the version go.mod names
+// (the go.mod tool directive), building it on first use.
+func stockOPA(t *testing.T) string {
+	t.Helper()
+	opaOnce.Do(func() {
+		out, err := exec.Command("go", "tool", "-n", "opa").Output()
+		opaPath, opaErr = strings.TrimSpace(string(out)), err
+	})
+	if opaErr != nil {
+		t.Fatalf("building stock opa: %v", opaErr)
+	}
+	return opaPath
+}
+
+// sidecar is a stock OPA pulling one bundle from gatehouse.
+type sidecar struct {
+	t    *testing.T
+	base string
+	logs *bytes.Buffer
+}
+
+type sidecarOptions struct {
+	resource string // bundle path on gatehouse
+	signing  string // PEM public key OPA verifies with; empty: unsigned
+}
+
+func startSidecar(t *testing.T, gatehouse string, o sidecarOptions) *sidecar {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePort(t)
+	cfg := fmt.Sprintf(`services:
+  gatehouse:
+    url: %s
+bundles:
+  gatehouse:
+    service: gatehouse
+    resource: %s
+    polling:
+      min_delay_seconds: 1
+      max_delay_seconds: 2
+      long_polling_timeout_seconds: 20
+`, gatehouse, o.resource)
+	if o.signing != "" {
+		cfg += "    signing:\n      keyid: gatehouse\n"
+		cfg += "keys:\n  gatehouse:\n    algorithm: RS256\n    key: |\n" + indent(o.signing, "      ")
+	}
+	path := filepath.Join(dir, "opa.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, stockOPA(t), "run", "--server", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--config-file", path, "--log-level", "error")
+	s := &sidecar{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = s.logs, s.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	return s
+}
+
+// healthy reports whether /health?bundles=true answers 200.
+func (s *sidecar) healthy() bool {
+	resp, err := http.Get(s.base + "/health?bundles=true")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// decide asks the sidecar for data.gatehouse.authz.decision.
+func (s *sidecar) decide(in map[string]string) decisionView {
+	s.t.Helper()
+	raw, _ := json.Marshal(map[string]any{"input": in})
+	resp, err := http.Post(s.base+"/v1/data/gatehouse/authz/decision", "application/json", bytes.NewReader(raw))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Result decisionView }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		s.t.Fatal(err)
+	}
+	return out.Result
+}
+
+// decisionView is what must be equal on both sides.
+type decisionView struct {
+	Allowed  bool             `json:"allowed"`
+	DeniedBy *string          `json:"denied_by"`
+	Reasons  []map[string]any `json:"reasons"`
+}
+
+func (g *gate) decide(in map[string]string) decisionView {
+	g.t.Helper()
+	var d decisionView
+	g.json(http.MethodPost, "/v1/authorize", in, http.StatusOK, &d)
+	return d
+}
+
+func inputOf(q datagen.Input) map[string]string {
+	in := map[string]string{"resource": q.Resource, "permission": q.Permission}
+	if q.User != "" {
+		in["user"] = q.User
+	}
+	if q.Installation != "" {
+		in["installation"] = q.Installation
+	}
+	return in
+}
+
+func TestSidecarMatchesGatehouse(t *testing.T) {
+	const users = 300
+	_, uri := startStoreWith(t, datagen.Snapshot(users, 11))
+	g := startGateOn(t, uri)
+	opa := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse"})
+	until(t, 60*time.Second, "sidecar activates the bundle", opa.healthy)
+
+	queries := datagen.MixedQueries(users, 600, 5)
+	allowed := 0
+	for i, q := range queries {
+		in := inputOf(q)
+		want, got := g.decide(in), opa.decide(in)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("check %d %v: gatehouse vs sidecar (-gatehouse +sidecar):\n%s", i, in, diff)
+		}
+		if want.Allowed {
+			allowed++
+		}
+	}
+	t.Logf("%d checks equal on gatehouse and the sidecar (%d allowed)", len(queries), allowed)
+	if allowed == 0 || allowed == len(queries) {
+		t.Fatalf("degenerate check set: %d of %d allowed", allowed, len(queries))
+	}
+
+	// A write reaches the sidecar through long polling.
+	in := map[string]string{"user": "newcomer", "resource": "accounts/acme/chats/x", "permission": "chats:read"}
+	g.json(http.MethodPut, "/v1/roles/chat-reader", map[string]any{"name": "r", "permissions": []map[string]string{{"action": "chats:read"}}}, http.StatusCreated, nil)
+	start := time.Now()
+	g.json(http.MethodPut, "/v1/records/newcomer", grantRecord("x", "newcomer"), http.StatusCreated, nil)
+	took := until(t, 10*time.Second, "sidecar sees the write", func() bool { return opa.decide(in).Allowed })
+	t.Logf("write → sidecar answers the new way in %v (long polling; poll delay 1-2 s)", took)
+	_ = start
+}
+
+func TestBundleNotModifiedBuildsNothing(t *testing.T) {
+	_, uri := startStoreWith(t, demoSnapshot(t))
+	var srv *server.Server
+	g := startGateOn(t, uri)
+	srv = g.srv
+	resp := getBundle(t, g.base+"/v1/bundles/gatehouse", nil)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" {
+		t.Fatalf("first GET: %d etag %q", resp.StatusCode, etag)
+	}
+	builds := srv.Bundles.Builds()
+	resp = getBundle(t, g.base+"/v1/bundles/gatehouse", map[string]string{"If-None-Match": etag})
+	if resp.StatusCode != http.StatusNotModified || srv.Bundles.Builds() != builds {
+		t.Fatalf("If-None-Match: %d, builds %d → %d", resp.StatusCode, builds, srv.Bundles.Builds())
+	}
+	// Long poll: a write during the wait answers with the new bundle.
+	done := make(chan *http.Response, 1)
+	go func() {
+		done <- getBundle(t, g.base+"/v1/bundles/gatehouse", map[string]string{"If-None-Match": etag, "Prefer": "modes=snapshot;wait=10"})
+	}()
+	time.Sleep(200 * time.Millisecond)
+	g.json(http.MethodPut, "/v1/tenants/t-new", map[string]string{"name": "new"}, http.StatusCreated, nil)
+	resp = <-done
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == etag || resp.Header.Get("Content-Type") != "application/vnd.openpolicyagent.bundles" {
+		t.Fatalf("long poll: %d etag %q type %q", resp.StatusCode, resp.Header.Get("ETag"), resp.Header.Get("Content-Type"))
+	}
+	if code, _ := g.do(http.MethodGet, "/v1/bundles/tenants/nope", nil); code != http.StatusNotFound {
+		t.Errorf("unknown tenant bundle: %d", code)
+	}
+}
+
+func TestTenantBundle(t *testing.T) {
+	_, uri := startStoreWith(t, tenantSnapshot())
+	g := startGateOn(t, uri)
+	resp := getBundle(t, g.base+"/v1/bundles/tenants/t1", nil)
+	data := bundleData(t, resp.Body)
+	if strings.Contains(data, "rec-t2") || !strings.Contains(data, "rec-t1") || !strings.Contains(data, "rec-all") {
+		t.Fatalf("tenant bundle data: %s", data)
+	}
+	opa := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/tenants/t1"})
+	until(t, 60*time.Second, "tenant sidecar activates", opa.healthy)
+	for _, user := range []string{"ann", "bea", "cid"} {
+		for _, res := range []string{"tenants/t1", "tenants/t1/docs/9", "tenants/t1/x"} {
+			in := map[string]string{"user": user, "resource": res, "permission": "docs:read"}
+			if diff := cmp.Diff(g.decide(in), opa.decide(in)); diff != "" {
+				t.Errorf("%v (-gatehouse +sidecar):\n%s", in, diff)
+			}
+		}
+	}
+}
+
+func TestSignedBundle(t *testing.T) {
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	_, uri := startStoreWith(t, demoSnapshot(t))
+	g := startGateOn(t, uri, func(c *server.Config) {
+		c.BundleSigning = &bundles.Signing{Key: privatePEM(key), Algorithm: "RS256", KeyID: "gatehouse"}
+	})
+	if files := bundleFiles(t, getBundle(t, g.base+"/v1/bundles/gatehouse", nil).Body); !files["/.signatures.json"] {
+		t.Fatalf("no .signatures.json in %v", files)
+	}
+	good := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse", signing: publicPEM(&key.PublicKey)})
+	bad := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse", signing: publicPEM(&other.PublicKey)})
+	until(t, 60*time.Second, "sidecar with the right key activates", good.healthy)
+	in := map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}
+	if !good.decide(in).Allowed {
+		t.Fatal("signed bundle answers wrongly")
+	}
+	time.Sleep(3 * time.Second)
+	if bad.healthy() {
+		t.Fatalf("sidecar with the wrong key activated the bundle; logs:\n%s", bad.logs)
+	}
+}
+
+// tenantSnapshot holds two tenants' records and one covering all tenants.
+func tenantSnapshot() *model.Snapshot {
+	rec := func(id, user, uri string) model.Record {
+		return model.Record{Meta: model.Meta{ID: id}, Status: "ACTIVE", Users: []model.UserRef{{UserID: user}},
+			Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: uri}}}}}
+	}
+	return &model.Snapshot{
+		Roles:   []model.Role{{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "docs:*"}}}},
+		Records: []model.Record{rec("rec-t1", "ann", "tenants/t1/docs"), rec("rec-t2", "bea", "tenants/t2"), rec("rec-all", "cid", "tenants/*/x")},
+		Tenants: []model.Tenant{{Meta: model.Meta{ID: "t1"}, Name: "One"}, {Meta: model.Meta{ID: "t2"}, Name: "Two"}},
+	}
+}
+
+func getBundle(t *testing.T, url string, headers map[string]string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return &http.Response{Body: io.NopCloser(strings.NewReader(""))}
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return resp
+}
+
+// bundleEntries reads a gzipped bundle tarball.
+func bundleEntries(t *testing.T, body io.Reader) map[string][]byte {
+	t.Helper()
+	zr, err := gzip.NewReader(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	out := map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name], _ = io.ReadAll(tr)
+	}
+}
+
+func bundleFiles(t *testing.T, body io.Reader) map[string]bool {
+	out := map[string]bool{}
+	for name := range bundleEntries(t, body) {
+		out[name] = true
+	}
+	return out
+}
+
+func bundleData(t *testing.T, body io.Reader) string {
+	return string(bundleEntries(t, body)["/data.json"])
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func privatePEM(k *rsa.PrivateKey) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+}
+
+func publicPEM(k *rsa.PublicKey) string {
+	der, _ := x509.MarshalPKIXPublicKey(k)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return prefix + strings.Join(lines, "\n"+prefix) + "\n"
+}
