@@ -9,8 +9,20 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// checkPutFor checks that user may make this write themselves.
+// checkPutFor checks that user may make this write themselves: give what
+// the new document gives and, when it replaces one, take back what the
+// old one gave.
 func (h *handlers) checkPutFor(ctx context.Context, user, collection string, doc model.Document) error {
+	if old, err := h.engine.Doc(collection, doc.DocMeta().ID); err == nil {
+		if err := h.checkGives(ctx, user, collection, old); err != nil {
+			return err
+		}
+	}
+	return h.checkGives(ctx, user, collection, doc)
+}
+
+// checkGives checks that user may hand out what doc gives.
+func (h *handlers) checkGives(ctx context.Context, user, collection string, doc model.Document) error {
 	switch d := doc.(type) {
 	case *model.Record:
 		return h.requireGive(ctx, user, engine.RecordGives(d, ""))
@@ -42,7 +54,7 @@ func (h *handlers) checkDeleteFor(ctx context.Context, user, collection, id stri
 		}
 		return forbidden(user, missing)
 	}
-	return h.checkPutFor(ctx, user, collection, doc)
+	return h.checkGives(ctx, user, collection, doc)
 }
 
 func (h *handlers) requireGive(ctx context.Context, user string, given []engine.Given) error {

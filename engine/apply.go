@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -104,16 +105,18 @@ func readRevision(store storage.Store, txn storage.Transaction) uint64 {
 }
 
 // Sync makes the loaded documents equal to snap by applying only the
-// differences (documents added, changed or gone). It returns the revision
-// and whether anything changed.
-func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot) (uint64, bool, error) {
+// differences (documents added, changed or gone). readStart is when the
+// snapshot's read began: a loaded document updated after it is newer than
+// the snapshot and is neither replaced nor deleted. It returns the
+// revision and whether anything changed.
+func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot, readStart time.Time) (uint64, bool, error) {
 	e.mu.Lock()
 	if e.ix == nil {
 		e.mu.Unlock()
 		rev, err := e.Load(ctx, snap)
 		return rev, err == nil, err
 	}
-	changes := diff(e.ix, snap)
+	changes := diff(e.ix, snap, readStart)
 	e.mu.Unlock()
 	if len(changes) == 0 {
 		return e.Revision(), false, nil
@@ -122,7 +125,7 @@ func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot) (uint64, bool, 
 	return rev, err == nil, err
 }
 
-func diff(ix *indexer, snap *model.Snapshot) []Change {
+func diff(ix *indexer, snap *model.Snapshot, readStart time.Time) []Change {
 	var out []Change
 	for _, c := range model.Collections {
 		seen := map[string]bool{}
@@ -133,8 +136,8 @@ func diff(ix *indexer, snap *model.Snapshot) []Change {
 				out = append(out, Change{Collection: c, ID: id, Doc: d})
 			}
 		}
-		for id := range ix.docs[c] {
-			if !seen[id] {
+		for id, old := range ix.docs[c] {
+			if !seen[id] && old.DocMeta().UpdatedAt.Before(readStart) {
 				out = append(out, Change{Collection: c, ID: id})
 			}
 		}
@@ -150,15 +153,19 @@ func sameDoc(a, b model.Document) bool {
 	return errA == nil && errB == nil && bytes.Equal(ra, rb)
 }
 
-// effective drops changes that leave a document as it already is.
+// effective drops changes that leave a document as it already is, and
+// writes older than the loaded version: a poller that fetched a document
+// just before a newer write was applied must not roll it back.
 func (ix *indexer) effective(changes []Change) []Change {
 	out := changes[:0:0]
 	for _, c := range changes {
 		old, ok := ix.docs[c.Collection][c.ID]
-		if (c.Doc == nil && !ok) || (c.Doc != nil && ok && sameDoc(old, c.Doc)) {
-			continue
+		switch {
+		case c.Doc == nil && !ok:
+		case c.Doc != nil && ok && (sameDoc(old, c.Doc) || c.Doc.DocMeta().Version < old.DocMeta().Version):
+		default:
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -117,13 +118,13 @@ func TestSyncAppliesOnlyDifferences(t *testing.T) {
 	if _, err := e.Load(t.Context(), snap); err != nil {
 		t.Fatal(err)
 	}
-	rev, changed, err := e.Sync(t.Context(), clone(t, snap))
+	rev, changed, err := e.Sync(t.Context(), clone(t, snap), time.Now())
 	if err != nil || changed || rev != 1 {
 		t.Fatalf("sync of identical data: rev %d changed %v err %v", rev, changed, err)
 	}
 	next := clone(t, snap)
 	next.Records = next.Records[1:]
-	rev, changed, err = e.Sync(t.Context(), next)
+	rev, changed, err = e.Sync(t.Context(), next, time.Now())
 	if err != nil || !changed || rev != 2 {
 		t.Fatalf("sync of a delete: rev %d changed %v err %v", rev, changed, err)
 	}

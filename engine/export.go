@@ -54,4 +54,3 @@ func (e *Engine) notify() {
 	next := make(chan struct{})
 	close(*e.changed.Swap(&next))
 }
-

@@ -202,12 +202,13 @@ func (s *Syncer) applyFetched(ctx context.Context, refs [][2]string) error {
 }
 
 func (s *Syncer) resync(ctx context.Context) {
+	start := time.Now()
 	snap, err := s.m.Snapshot(ctx)
 	if err != nil {
 		s.markDown(err)
 		return
 	}
-	if rev, changed, err := s.e.Sync(ctx, snap); err != nil {
+	if rev, changed, err := s.e.Sync(ctx, snap, start.Add(-changeOverlap)); err != nil {
 		s.log.Error("resync failed", "error", err)
 	} else if changed {
 		s.log.Info("resync applied outside changes", "revision", rev)

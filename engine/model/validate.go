@@ -165,8 +165,16 @@ func (in *Installation) Validate() []Problem {
 	ps.required("extensionId", in.ExtensionID)
 	ps.uri("context", in.Context)
 	ps.oneOf("status", in.Status, StatusActive, StatusDisabled)
+	ctx, ctxErr := URISegments(in.Context)
 	for i, r := range in.Resources {
-		ps.uri(fmt.Sprintf("resources[%d]", i), r)
+		field := fmt.Sprintf("resources[%d]", i)
+		segs, err := URISegments(r)
+		switch {
+		case err != nil:
+			ps.Add(field, "%v", err)
+		case ctxErr == nil && !Covers(ctx, segs):
+			ps.Add(field, "%q is not within the installation's context %q", r, in.Context)
+		}
 	}
 	for i, a := range in.ConsentedPermissions {
 		ps.action(fmt.Sprintf("consentedPermissions[%d]", i), a)

@@ -39,10 +39,16 @@ missing_to_install contains m if {
 }
 
 # METADATA
-# description: Handing out a permission that carries grant needs delegate; otherwise grant.
-needed_flag(p) := "delegate" if p.grant
+# description: |
+#   Handing out a permission that carries grant or delegate needs delegate;
+#   a plain one needs grant.
+needed_flag(p) := "delegate" if _hands_out_rights(p)
 
-needed_flag(p) := "grant" if not p.grant
+needed_flag(p) := "grant" if not _hands_out_rights(p)
+
+_hands_out_rights(p) if p.grant
+
+_hands_out_rights(p) if p.delegate
 
 # METADATA
 # description: |
