@@ -65,7 +65,7 @@ func (h *handlers) authorizeOne(c *gin.Context) {
 		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return
 	}
-	d, err := h.engine.Decide(c.Request.Context(), in)
+	d, err := h.decide(c.Request.Context(), in)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -86,7 +86,7 @@ func (h *handlers) authorizeBatch(c *gin.Context) {
 	}
 	out := BatchResponse{Results: make([]engine.Decision, len(inputs))}
 	for i, in := range inputs {
-		d, err := h.engine.Decide(c.Request.Context(), in)
+		d, err := h.decide(c.Request.Context(), in)
 		if err != nil {
 			h.fail(c, err)
 			return

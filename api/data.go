@@ -42,7 +42,7 @@ func (h *handlers) queryData(c *gin.Context) {
 	body := gin.H{}
 	if res.Defined {
 		body["result"] = res.Result
-		body["decision_id"] = engine.NewDecisionID()
+		body["decision_id"] = res.DecisionID
 	}
 	if res.Metrics != nil {
 		body["metrics"] = res.Metrics

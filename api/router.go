@@ -68,6 +68,8 @@ type StoreStatus interface {
 	Skipped() map[string]int
 	// Freshness describes how the server follows the store; rendered as is.
 	Freshness() any
+	// Lag is the time since the last successful sync; negative before one.
+	Lag() time.Duration
 }
 
 // Deps is what the router needs.
@@ -87,6 +89,7 @@ type handlers struct {
 	status  StoreStatus
 	keys    *keyring
 	bundles *bundles.Server
+	metrics *metrics
 	log     *slog.Logger
 	cfg     Config
 	start   time.Time
@@ -98,17 +101,19 @@ func NewRouter(d Deps) http.Handler {
 		d.Log = slog.Default()
 	}
 	h := &handlers{engine: d.Engine, store: d.Store, status: d.Status, keys: newKeyring(d.Keys), bundles: d.Bundles, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
+	h.metrics = newMetrics(h)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.UseRawPath = true
 	r.UnescapePathValues = true
 	r.HandleMethodNotAllowed = true
-	r.Use(h.recover, h.limitBody)
+	r.Use(h.recover, h.metrics.instrument, h.limitBody)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, newError(http.StatusNotFound, CodeNotFound, "no such route")) })
 	r.NoMethod(func(c *gin.Context) {
 		h.fail(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route"))
 	})
 	h.health(r)
+	r.GET("/metrics", h.require(ScopeRead), h.metrics.handler())
 	h.authorize(r.Group("/v1/authorize", h.require(ScopeDecide)))
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.require(ScopeDecide)))
@@ -144,4 +149,23 @@ func (h *handlers) limitBody(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxBodyBytes)
 	c.Next()
+}
+
+func (h *handlers) loaderLag() float64 {
+	if h.status == nil {
+		return 0
+	}
+	return h.status.Lag().Seconds()
+}
+
+func (h *handlers) dropped() int64 { return h.engine.DecisionsDropped() }
+
+// decide asks the engine and records the decision's metrics.
+func (h *handlers) decide(ctx context.Context, in engine.Input) (engine.Decision, error) {
+	start := time.Now()
+	d, err := h.engine.Decide(ctx, in)
+	if err == nil {
+		h.metrics.observeDecision(d, time.Since(start))
+	}
+	return d, err
 }

@@ -31,7 +31,7 @@ func (h *handlers) users(g *gin.RouterGroup) {
 }
 
 func (h *handlers) checkPermission(c *gin.Context) {
-	d, err := h.engine.Decide(c.Request.Context(), engine.Input{
+	d, err := h.decide(c.Request.Context(), engine.Input{
 		User: c.Param("userId"), Resource: c.Param("uri"), Permission: c.Param("action"),
 	})
 	if err != nil {

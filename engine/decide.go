@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -81,6 +82,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err := invalid(in.Validate()); err != nil {
 		return Decision{}, err
 	}
+	start := time.Now()
 	s, err := e.state()
 	if err != nil {
 		return Decision{}, err
@@ -93,6 +95,10 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if d.Reasons == nil {
 		d.Reasons = []Reason{}
 	}
+	e.decisions.Log(DecisionLogEntry{
+		DecisionID: d.DecisionID, Time: start, Path: DecisionQuery, Input: in,
+		Result: d, Revision: d.Revision, LatencyNS: time.Since(start).Nanoseconds(),
+	})
 	return d, nil
 }
 

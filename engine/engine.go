@@ -54,7 +54,15 @@ type Engine struct {
 	cur atomic.Pointer[state]
 	// changed is closed and replaced on every revision change.
 	changed atomic.Pointer[chan struct{}]
+	// decisions receives an entry per decision; nil logs nothing.
+	decisions *DecisionLog
 }
+
+// SetDecisionLog makes the engine log every decision to l; call before use.
+func (e *Engine) SetDecisionLog(l *DecisionLog) { e.decisions = l }
+
+// DecisionsDropped returns how many decision log entries were dropped.
+func (e *Engine) DecisionsDropped() int64 { return e.decisions.Dropped() }
 
 // state is one generation of compiled policies over a store. The store's
 // data changes through Apply; the policies only through a new state.

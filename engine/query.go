@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"time"
 	"context"
 	"fmt"
 	"strings"
@@ -27,6 +28,7 @@ type QueryOptions struct {
 
 // QueryResult is the answer of a Data API query.
 type QueryResult struct {
+	DecisionID  string         // set when Defined
 	Result      any            // nil when Defined is false
 	Defined     bool           // false for an undefined document
 	Revision    uint64         // the data revision evaluated
@@ -42,6 +44,7 @@ func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOp
 	if err != nil {
 		return QueryResult{}, err
 	}
+	start := time.Now()
 	ref, err := dataRef(path)
 	if err != nil {
 		return QueryResult{}, err
@@ -74,7 +77,11 @@ func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOp
 	}
 	out := QueryResult{Revision: readRevision(s.store, txn)}
 	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
-		out.Result, out.Defined = rs[0].Expressions[0].Value, true
+		out.Result, out.Defined, out.DecisionID = rs[0].Expressions[0].Value, true, NewDecisionID()
+		e.decisions.Log(DecisionLogEntry{
+			DecisionID: out.DecisionID, Time: start, Path: ref, Input: input,
+			Result: out.Result, Revision: out.Revision, LatencyNS: time.Since(start).Nanoseconds(),
+		})
 	}
 	if opts.Metrics {
 		out.Metrics = m.All()

@@ -32,6 +32,7 @@ var settings = []setting{
 	{"resync-interval", "sync.resyncInterval"},
 	{"write-timeout", "server.writeTimeout"},
 	{"api-keys-file", "auth.keysFile"},
+	{"decision-log", "decisionLog.sink"},
 	{"bundle-signing-key", "bundles.signingKey"},
 	{"bundle-signing-alg", "bundles.signingAlg"},
 	{"bundle-signing-keyid", "bundles.signingKeyId"},

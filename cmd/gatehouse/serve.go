@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&keysFile, "api-keys-file", "", "YAML/JSON file of API keys ({keys: [{name, key, scopes}]}); also GATEHOUSE_API_KEYS=name:key:scope+scope,...")
 	fs.Int64Var(&cfg.API.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	fs.IntVar(&cfg.API.MaxBatch, "max-batch", api.DefaultMaxBatch, "most checks in one batch")
+	fs.StringVar(&cfg.DecisionLog, "decision-log", "off", "where decision logs go: off, stdout, file:PATH or mongo (collection decisions)")
 	var sf signingFlags
 	addSigningFlags(fs, &sf, "bundle-")
 	if err := parse(fs, args, &c.configFile); err != nil {

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/api"
@@ -33,6 +35,8 @@ type Config struct {
 	Keys  []api.Key // none: loopback only, every caller has every scope
 	// BundleSigning signs served bundles; nil serves them unsigned.
 	BundleSigning *bundles.Signing
+	// DecisionLog is "off", "stdout", "file:PATH" or "mongo".
+	DecisionLog string
 }
 
 // Validate reports every problem with the config.
@@ -42,6 +46,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("addr is required"))
 	} else if len(c.Keys) == 0 && !loopback(c.Addr) {
 		errs = append(errs, fmt.Errorf("no API keys are configured, so gatehouse only listens on loopback; %s is not (configure keys or use 127.0.0.1)", c.Addr))
+	}
+	if !validDecisionLog(c.DecisionLog) {
+		errs = append(errs, fmt.Errorf("decision log %q: want off, stdout, file:PATH or mongo", c.DecisionLog))
 	}
 	for _, k := range c.Keys {
 		errs = append(errs, k.Validate())
@@ -74,6 +81,7 @@ type Server struct {
 	cancel     context.CancelFunc
 	done       chan struct{}
 	closeStore func()
+	decisions  *engine.DecisionLog
 }
 
 // Start opens the store, binds the address and starts serving; data loads
@@ -92,7 +100,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	eng := engine.New(log)
-	s := &Server{Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log), Bundles: bundles.NewServer(eng, cfg.BundleSigning),
+	decisions, err := openDecisionLog(cfg.DecisionLog, store)
+	if err != nil {
+		closeStore()
+		ln.Close()
+		return nil, err
+	}
+	eng.SetDecisionLog(decisions)
+	s := &Server{decisions: decisions, Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log), Bundles: bundles.NewServer(eng, cfg.BundleSigning),
 		Addr: ln.Addr().String(), log: log, done: make(chan struct{}), closeStore: closeStore}
 	if len(cfg.Keys) == 0 {
 		log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
@@ -128,6 +143,7 @@ func (s *Server) Close() error {
 	err := s.http.Shutdown(ctx)
 	s.cancel()
 	<-s.done
+	s.decisions.Close()
 	s.closeStore()
 	return err
 }
@@ -151,6 +167,13 @@ type status struct {
 
 func (s status) Skipped() map[string]int { return s.store.Skipped() }
 
+func (s status) Lag() time.Duration {
+	if st := s.syncer.Status(); st.LastSync != nil {
+		return time.Since(*st.LastSync)
+	}
+	return -1
+}
+
 func (s status) Freshness() any {
 	st := s.syncer.Status()
 	lag := int64(-1)
@@ -161,4 +184,28 @@ func (s status) Freshness() any {
 		loader.SyncStatus
 		LagMillis int64 `json:"lagMillis"`
 	}{st, lag}
+}
+
+func validDecisionLog(v string) bool {
+	return v == "" || v == "off" || v == "stdout" || v == "mongo" || (strings.HasPrefix(v, "file:") && len(v) > len("file:"))
+}
+
+// openDecisionLog starts the configured decision log; nil when off.
+func openDecisionLog(spec string, store *loader.Mongo) (*engine.DecisionLog, error) {
+	var sink engine.DecisionSink
+	switch {
+	case spec == "" || spec == "off":
+		return nil, nil
+	case spec == "stdout":
+		sink = engine.NewWriterSink(os.Stdout)
+	case spec == "mongo":
+		sink = store.DecisionSink()
+	default:
+		f, err := os.OpenFile(strings.TrimPrefix(spec, "file:"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+		if err != nil {
+			return nil, fmt.Errorf("decision log: %w", err)
+		}
+		sink = engine.NewWriterSink(f)
+	}
+	return engine.NewDecisionLog(sink, engine.DefaultDecisionLogBuffer), nil
 }
