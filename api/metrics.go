@@ -43,6 +43,10 @@ func newMetrics(h *handlers) *metrics {
 			h.loaderLag),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_decision_log_dropped_total", Help: "Decision log entries dropped."},
 			func() float64 { return float64(h.dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_decision_cache_hits_total", Help: "Decisions served from the cache."},
+			func() float64 { return float64(h.engine.CacheStats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_decision_cache_misses_total", Help: "Decisions not found in the cache."},
+			func() float64 { return float64(h.engine.CacheStats().Misses) }),
 	)
 	return m
 }

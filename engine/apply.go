@@ -52,6 +52,7 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 		return 0, err
 	}
 	e.cur.Store(next)
+	e.rev.Store(rev)
 	e.notify()
 	return rev, nil
 }

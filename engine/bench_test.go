@@ -13,7 +13,7 @@ var benchSizes = []int{1_000, 50_000}
 
 func loadedWith(b *testing.B, users int) *engine.Engine {
 	b.Helper()
-	e := engine.New(nil)
+	e := engine.NewWithOptions(nil, engine.Options{}) // no cache: every decision evaluates
 	if _, err := e.Load(b.Context(), datagen.Snapshot(users, 1)); err != nil {
 		b.Fatal(err)
 	}

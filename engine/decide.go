@@ -83,6 +83,43 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		return Decision{}, err
 	}
 	start := time.Now()
+	d, err := e.decideCached(ctx, in, start.UnixNano())
+	if err != nil {
+		return Decision{}, err
+	}
+	d.DecisionID = NewDecisionID()
+	e.decisions.Log(DecisionLogEntry{
+		DecisionID: d.DecisionID, Time: start, Path: DecisionQuery, Input: in,
+		Result: d, Revision: d.Revision, LatencyNS: time.Since(start).Nanoseconds(),
+	})
+	return d, nil
+}
+
+// decideCached answers from the cache or evaluates, once per key at a time.
+func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decision, error) {
+	if e.cache == nil {
+		return e.evaluate(ctx, in)
+	}
+	key := cacheKey(in, e.rev.Load())
+	if d, ok := e.cache.get(key, now); ok {
+		return d, nil
+	}
+	v, err, _ := e.cache.flight.Do(key, func() (any, error) {
+		e.cache.evals.Add(1)
+		d, err := e.evaluate(ctx, in)
+		if err == nil {
+			e.cache.put(cacheKey(in, d.Revision), d, e.nextExpiry(in.User, now))
+		}
+		return d, err
+	})
+	if err != nil {
+		return Decision{}, err
+	}
+	return v.(Decision), nil
+}
+
+// evaluate runs the decision entrypoint.
+func (e *Engine) evaluate(ctx context.Context, in Input) (Decision, error) {
 	s, err := e.state()
 	if err != nil {
 		return Decision{}, err
@@ -91,14 +128,9 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if d.Revision, err = s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {
 		return Decision{}, err
 	}
-	d.DecisionID = NewDecisionID()
 	if d.Reasons == nil {
 		d.Reasons = []Reason{}
 	}
-	e.decisions.Log(DecisionLogEntry{
-		DecisionID: d.DecisionID, Time: start, Path: DecisionQuery, Input: in,
-		Result: d, Revision: d.Revision, LatencyNS: time.Since(start).Nanoseconds(),
-	})
 	return d, nil
 }
 

@@ -56,6 +56,15 @@ type Engine struct {
 	changed atomic.Pointer[chan struct{}]
 	// decisions receives an entry per decision; nil logs nothing.
 	decisions *DecisionLog
+	cache     *decisionCache // nil: no caching
+	// rev is the committed revision, set after each commit.
+	rev atomic.Uint64
+}
+
+// Options tune an engine.
+type Options struct {
+	// DecisionCacheSize bounds the decision cache; 0 disables it.
+	DecisionCacheSize int
 }
 
 // SetDecisionLog makes the engine log every decision to l; call before use.
@@ -75,12 +84,18 @@ type state struct {
 	queries  *lru.Cache[string, rego.PreparedEvalQuery]
 }
 
-// New returns an engine with no data; queries fail with ErrNotReady until Load.
+// New returns an engine with no data and a decision cache of the default
+// size; queries fail with ErrNotReady until Load.
 func New(log *slog.Logger) *Engine {
+	return NewWithOptions(log, Options{DecisionCacheSize: DefaultDecisionCacheSize})
+}
+
+// NewWithOptions is New with options.
+func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{log: log}
+	e := &Engine{log: log, cache: newDecisionCache(o.DecisionCacheSize)}
 	ch := make(chan struct{})
 	e.changed.Store(&ch)
 	return e
@@ -148,6 +163,7 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	}
 	e.ix = ix
 	e.cur.Store(s)
+	e.rev.Store(rev)
 	e.notify()
 	return rev, nil
 }

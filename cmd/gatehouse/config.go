@@ -33,6 +33,7 @@ var settings = []setting{
 	{"write-timeout", "server.writeTimeout"},
 	{"api-keys-file", "auth.keysFile"},
 	{"decision-log", "decisionLog.sink"},
+	{"decision-cache-size", "decisionCache.size"},
 	{"bundle-signing-key", "bundles.signingKey"},
 	{"bundle-signing-alg", "bundles.signingAlg"},
 	{"bundle-signing-keyid", "bundles.signingKeyId"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/loader"
 )
 
@@ -27,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&cfg.API.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	fs.IntVar(&cfg.API.MaxBatch, "max-batch", api.DefaultMaxBatch, "most checks in one batch")
 	fs.StringVar(&cfg.DecisionLog, "decision-log", "off", "where decision logs go: off, stdout, file:PATH or mongo (collection decisions)")
+	fs.IntVar(&cfg.DecisionCacheSize, "decision-cache-size", engine.DefaultDecisionCacheSize, "decisions kept in the cache (0 disables it)")
 	var sf signingFlags
 	addSigningFlags(fs, &sf, "bundle-")
 	if err := parse(fs, args, &c.configFile); err != nil {

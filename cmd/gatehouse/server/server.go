@@ -37,6 +37,8 @@ type Config struct {
 	BundleSigning *bundles.Signing
 	// DecisionLog is "off", "stdout", "file:PATH" or "mongo".
 	DecisionLog string
+	// DecisionCacheSize bounds the decision cache; 0 disables it.
+	DecisionCacheSize int
 }
 
 // Validate reports every problem with the config.
@@ -46,6 +48,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("addr is required"))
 	} else if len(c.Keys) == 0 && !loopback(c.Addr) {
 		errs = append(errs, fmt.Errorf("no API keys are configured, so gatehouse only listens on loopback; %s is not (configure keys or use 127.0.0.1)", c.Addr))
+	}
+	if c.DecisionCacheSize < 0 {
+		errs = append(errs, errors.New("decision cache size must not be negative"))
 	}
 	if !validDecisionLog(c.DecisionLog) {
 		errs = append(errs, fmt.Errorf("decision log %q: want off, stdout, file:PATH or mongo", c.DecisionLog))
@@ -99,7 +104,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		closeStore()
 		return nil, err
 	}
-	eng := engine.New(log)
+	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize})
 	decisions, err := openDecisionLog(cfg.DecisionLog, store)
 	if err != nil {
 		closeStore()

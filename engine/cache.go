@@ -1,0 +1,119 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// DefaultDecisionCacheSize is how many decisions the cache keeps.
+const DefaultDecisionCacheSize = 100_000
+
+// decisionCache keeps decisions by canonical input and data revision. An
+// entry is served only for the revision it was computed at and only until
+// the earliest expiry among the grants it could depend on; concurrent
+// misses on one key are evaluated once.
+type decisionCache struct {
+	entries *lru.Cache[string, cachedDecision]
+	flight  singleflight.Group
+	hits    atomic.Int64
+	misses  atomic.Int64
+	evals   atomic.Int64
+}
+
+type cachedDecision struct {
+	d          Decision
+	validUntil int64 // Unix ns
+}
+
+func newDecisionCache(size int) *decisionCache {
+	if size <= 0 {
+		return nil
+	}
+	entries, _ := lru.New[string, cachedDecision](size)
+	return &decisionCache{entries: entries}
+}
+
+// cacheKey is the canonical form of in at rev: the URI without its outer
+// slashes, the action lower-cased.
+func cacheKey(in Input, rev uint64) string {
+	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
+	var b strings.Builder
+	b.Grow(len(in.User) + len(in.Installation) + len(uri) + len(in.Permission) + 24)
+	b.WriteString(in.User)
+	b.WriteByte(0)
+	b.WriteString(in.Installation)
+	b.WriteByte(0)
+	b.WriteString(uri)
+	b.WriteByte(0)
+	b.WriteString(strings.ToLower(in.Permission))
+	b.WriteByte(0)
+	b.WriteString(strconv.FormatUint(rev, 10))
+	return b.String()
+}
+
+func (c *decisionCache) get(key string, now int64) (Decision, bool) {
+	if e, ok := c.entries.Get(key); ok && now < e.validUntil {
+		c.hits.Add(1)
+		return e.d, true
+	}
+	c.misses.Add(1)
+	return Decision{}, false
+}
+
+func (c *decisionCache) put(key string, d Decision, validUntil int64) {
+	c.entries.Add(key, cachedDecision{d: d, validUntil: validUntil})
+}
+
+// CacheStats reports decision cache hits and misses.
+type CacheStats struct {
+	Hits, Misses int64
+	Evaluations  int64 // misses evaluated; concurrent misses on one key count once
+	Entries      int
+}
+
+// CacheStats returns the decision cache's counters; zero when disabled.
+func (e *Engine) CacheStats() CacheStats {
+	if e.cache == nil {
+		return CacheStats{}
+	}
+	c := e.cache
+	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evaluations: c.evals.Load(), Entries: c.entries.Len()}
+}
+
+// nextExpiry returns the earliest expiry after now (Unix ns) among the
+// grants user holds directly or through groups; MaxInt64 when none.
+func (e *Engine) nextExpiry(user string, now int64) int64 {
+	next := int64(math.MaxInt64)
+	if user == "" {
+		return next
+	}
+	consider := func(t *time.Time) {
+		if t != nil {
+			if ns := expiryNanos(*t); ns > now && ns < next {
+				next = ns
+			}
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id := range e.ix.userRecords[user] {
+		consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
+	}
+	for id := range e.ix.userMemberships[user] {
+		consider(e.ix.docs[model.Memberships][id].(*model.Membership).ExpiresAt)
+	}
+	for g := range e.ix.userGroups[user] {
+		for id := range e.ix.groupRecords[g] {
+			consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
+		}
+	}
+	return next
+}

@@ -1,0 +1,79 @@
+package engine_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+func TestCacheServesSameRevisionOnly(t *testing.T) {
+	e := loaded(t)
+	in := engine.Input{User: "alice", Resource: "/accounts/A/", Permission: "READ:x"}
+	first, err := e.Decide(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := e.Decide(t.Context(), engine.Input{User: "alice", Resource: "accounts/A", Permission: "read:x"})
+	if st := e.CacheStats(); st.Hits != 1 || st.Misses != 1 {
+		t.Fatalf("stats %+v, want the canonical input to hit", st)
+	}
+	if second.DecisionID == first.DecisionID || second.Allowed != first.Allowed {
+		t.Errorf("hit %+v vs first %+v: want the same answer under a new decision id", second, first)
+	}
+	// A write that revokes alice's record bumps the revision: no stale hit.
+	if _, err := e.Apply(t.Context(), []engine.Change{{Collection: model.Records, ID: "r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	third, _ := e.Decide(t.Context(), in)
+	if third.Allowed || third.Revision != first.Revision+1 {
+		t.Errorf("after revoke: %+v", third)
+	}
+}
+
+func TestCacheHonoursExpiry(t *testing.T) {
+	soon := time.Now().Add(300 * time.Millisecond)
+	snap := fixture()
+	snap.Records = append(snap.Records, model.Record{Meta: model.Meta{ID: "brief"}, Status: "ACTIVE", ExpiresAt: &soon,
+		Users:      []model.UserRef{{UserID: "erin"}},
+		Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "docs"}}}}})
+	e := engine.New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	in := engine.Input{User: "erin", Resource: "docs/1", Permission: "read"}
+	if d, _ := e.Decide(t.Context(), in); !d.Allowed {
+		t.Fatal("not allowed before expiry")
+	}
+	if d, _ := e.Decide(t.Context(), in); !d.Allowed || e.CacheStats().Hits != 1 {
+		t.Fatalf("second decision before expiry: %+v, stats %+v", d, e.CacheStats())
+	}
+	time.Sleep(time.Until(soon) + 10*time.Millisecond)
+	if d, _ := e.Decide(t.Context(), in); d.Allowed {
+		t.Fatal("cache served a decision past the expiry it depended on")
+	}
+}
+
+func TestCacheEvaluatesConcurrentMissesOnce(t *testing.T) {
+	e := loaded(t)
+	in := engine.Input{User: "bob", Resource: "accounts/Q/chats/1", Permission: "read"}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if _, err := e.Decide(t.Context(), in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if st := e.CacheStats(); st.Entries != 1 || st.Hits+st.Misses != 50 || st.Evaluations != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
