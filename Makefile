@@ -7,6 +7,9 @@ DATA_DIR  ?= ./gatehouse-data
 ADDR      ?= 127.0.0.1:8181
 BENCH     ?= .
 BENCHTIME ?= 2s
+USERS     ?= 50000
+CONNS     ?= 32
+DURATION  ?= 10s
 
 .DEFAULT_GOAL := help
 
@@ -38,8 +41,15 @@ test-rego: ## Rego tests with coverage, opa check --strict, opa fmt
 	$(GO) tool opa test policies
 
 .PHONY: bench
-bench: ## Go benchmarks (engine decisions at 50k users, load time)
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/ ./tests/
+bench: bench-go bench-servers ## every benchmark: in-process, then gatehouse vs stock OPA vs no-op Gin
+
+.PHONY: bench-go
+bench-go: ## Go benchmarks: one decision in-process, loading, at 1k and 50k users
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/
+
+.PHONY: bench-servers
+bench-servers: ## side-by-side HTTP benchmark (USERS, CONNS, DURATION)
+	$(GO) run ./tests/bench --users $(USERS) --concurrency $(CONNS) --duration $(DURATION)
 
 .PHONY: fmt
 fmt: ## format Go and Rego
