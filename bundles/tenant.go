@@ -28,9 +28,24 @@ func reaches(pattern, scope []any) bool {
 	return true
 }
 
-func keepGrants(doc map[string]any, scope []any) []any {
+// keepGrants keeps a principal's grants that reach scope, in the same
+// by_resource/wild layout; n is how many were kept.
+func keepGrants(doc map[string]any, scope []any) (map[string]any, int) {
+	byResource, wild, n := map[string]any{}, []any{}, 0
+	for res, gs := range obj(doc["by_resource"]) {
+		if kept := reaching(arr(gs), scope); len(kept) > 0 {
+			byResource[res], n = kept, n+len(kept)
+		}
+	}
+	if kept := reaching(arr(doc["wild"]), scope); len(kept) > 0 {
+		wild, n = kept, n+len(kept)
+	}
+	return map[string]any{"by_resource": byResource, "wild": wild}, n
+}
+
+func reaching(grants []any, scope []any) []any {
 	out := []any{}
-	for _, g := range arr(doc["grants"]) {
+	for _, g := range grants {
 		if reaches(arr(obj(g)["segs"]), scope) {
 			out = append(out, g)
 		}
@@ -41,8 +56,8 @@ func keepGrants(doc map[string]any, scope []any) []any {
 func keepGroups(groups map[string]any, scope []any) map[string]any {
 	out := map[string]any{}
 	for id, g := range groups {
-		if grants := keepGrants(obj(g), scope); len(grants) > 0 {
-			out[id] = map[string]any{"grants": grants}
+		if kept, n := keepGrants(obj(g), scope); n > 0 {
+			out[id] = kept
 		}
 	}
 	return out
@@ -51,15 +66,16 @@ func keepGroups(groups map[string]any, scope []any) map[string]any {
 func keepUsers(users map[string]any, scope []any, groups map[string]any) map[string]any {
 	out := map[string]any{}
 	for id, u := range users {
-		grants := keepGrants(obj(u), scope)
+		kept, n := keepGrants(obj(u), scope)
 		member := []any{}
 		for _, g := range arr(obj(u)["groups"]) {
 			if _, ok := groups[g.(string)]; ok {
 				member = append(member, g)
 			}
 		}
-		if len(grants)+len(member) > 0 {
-			out[id] = map[string]any{"grants": grants, "groups": member}
+		if n+len(member) > 0 {
+			kept["groups"] = member
+			out[id] = kept
 		}
 	}
 	return out
@@ -67,13 +83,21 @@ func keepUsers(users map[string]any, scope []any, groups map[string]any) map[str
 
 func keepRoles(roles, users, groups map[string]any) map[string]any {
 	out := map[string]any{}
+	keep := func(g any) {
+		id := obj(g)["role"].(string)
+		if r, ok := roles[id]; ok {
+			out[id] = r
+		}
+	}
 	for _, holders := range []map[string]any{users, groups} {
 		for _, h := range holders {
-			for _, g := range arr(obj(h)["grants"]) {
-				id := obj(g)["role"].(string)
-				if r, ok := roles[id]; ok {
-					out[id] = r
+			for _, gs := range obj(obj(h)["by_resource"]) {
+				for _, g := range arr(gs) {
+					keep(g)
 				}
+			}
+			for _, g := range arr(obj(h)["wild"]) {
+				keep(g)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"math"
 	"slices"
 	"time"
@@ -155,7 +156,26 @@ func (ix *indexer) userDoc(u string) any {
 	if len(grants) == 0 && len(groups) == 0 {
 		return nil
 	}
-	return map[string]any{"grants": nonNil(grants), "groups": anys(groups)}
+	doc := principalDoc(grants)
+	doc["groups"] = anys(groups)
+	return doc
+}
+
+// principalDoc files grants without "*" under their resource (by_resource)
+// and the rest under wild, so a decision looks up the request's prefixes.
+func principalDoc(grants []any) map[string]any {
+	byResource, wild := map[string]any{}, []any{}
+	for _, g := range grants {
+		gm := g.(map[string]any)
+		if slices.Contains(gm["segs"].([]any), any("*")) {
+			wild = append(wild, g)
+			continue
+		}
+		res := gm["resource"].(string)
+		list, _ := byResource[res].([]any)
+		byResource[res] = append(list, g)
+	}
+	return map[string]any{"by_resource": byResource, "wild": wild}
 }
 
 // groupDoc renders groups/<id>; nil when the group holds nothing.
@@ -170,7 +190,7 @@ func (ix *indexer) groupDoc(gid string) any {
 	if len(grants) == 0 {
 		return nil
 	}
-	return map[string]any{"grants": grants}
+	return principalDoc(grants)
 }
 
 // recordGrants renders the grants of an active record's statements whose
@@ -226,8 +246,13 @@ func expiryNanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
+// roleEntry renders a role: its permissions with flags, and for decisions
+// the allowed patterns without "*" segments as joined keys (allows: a
+// request implies one when the key is one of its ":"-prefixes) and those
+// with "*" segments as segments (allows_wild).
 func roleEntry(r *model.Role) map[string]any {
 	perms := make([]any, 0, len(r.Permissions))
+	allows, allowsWild := map[string]any{}, []any{}
 	for _, p := range r.Permissions {
 		segs, err := model.PatternSegments(p.Action)
 		if err != nil {
@@ -237,8 +262,15 @@ func roleEntry(r *model.Role) map[string]any {
 			"action": p.Action, "segs": anys(segs),
 			"allow": p.Allows(), "grant": p.Grant, "delegate": p.Delegate,
 		})
+		switch {
+		case !p.Allows():
+		case slices.Contains(segs, "*"):
+			allowsWild = append(allowsWild, anys(segs))
+		default:
+			allows[strings.Join(segs, ":")] = true
+		}
 	}
-	return map[string]any{"active": r.Active(), "permissions": perms}
+	return map[string]any{"active": r.Active(), "permissions": perms, "allows": allows, "allows_wild": allowsWild}
 }
 
 func installationEntry(in *model.Installation) map[string]any {
@@ -273,11 +305,4 @@ func anys(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-func nonNil(xs []any) []any {
-	if xs == nil {
-		return []any{}
-	}
-	return xs
 }

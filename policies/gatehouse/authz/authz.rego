@@ -20,14 +20,26 @@ allow if decision.allowed
 # description: |
 #   {allowed, reasons, denied_by}. denied_by names the first failing side in
 #   the order invalid_input, user, installation_status, installation_scope,
-#   consent; null when allowed.
+#   consent; null when allowed. Each check runs only if those before passed;
+#   the final else makes it total, so it needs no default.
 # entrypoint: true
-default decision := {"allowed": false, "reasons": [], "denied_by": "invalid_input"}
+decision := _deny("invalid_input") if {
+	not _valid
+} else := _deny("user") if {
+	_given("user")
+	not grants.user_allowed(input.user, _req)
+} else := _deny("installation_status") if {
+	_given("installation")
+	not _installation.status == "ACTIVE"
+} else := _deny("installation_scope") if {
+	_given("installation")
+	not _in_scope
+} else := _deny("consent") if {
+	_given("installation")
+	not _consented
+} else := {"allowed": true, "reasons": sort(reasons), "denied_by": null}
 
-decision := {"allowed": true, "reasons": sort(reasons), "denied_by": null} if {
-	_valid
-	count(failures) == 0
-} else := {"allowed": false, "reasons": [], "denied_by": denied_by}
+_deny(side) := {"allowed": false, "reasons": [], "denied_by": side}
 
 # METADATA
 # description: The first failing check, in the documented order.
@@ -37,12 +49,12 @@ denied_by := [f |
 ][0]
 
 # METADATA
-# description: Every check that fails for this input.
+# description: Every check that fails for this input, for explanations.
 failures contains "invalid_input" if not _valid
 
 failures contains "user" if {
 	_given("user")
-	count(_user_reasons) == 0
+	not grants.user_allowed(input.user, _req)
 }
 
 failures contains "installation_status" if {
@@ -52,7 +64,7 @@ failures contains "installation_status" if {
 
 failures contains "installation_scope" if {
 	_given("installation")
-	count(_scope_reasons) == 0
+	not _in_scope
 }
 
 failures contains "consent" if {
@@ -61,8 +73,11 @@ failures contains "consent" if {
 }
 
 # METADATA
-# description: Why the decision allows; filled only when nothing fails.
-reasons contains r if some r in _user_reasons
+# description: Why the decision allows, from the user's grants and the installation's scope.
+reasons contains r if {
+	_given("user")
+	some r in grants.allowing(input.user, _req)
+}
 
 reasons contains r if some r in _scope_reasons
 
@@ -77,7 +92,12 @@ consented(installation, action) if {
 	match.covers(e, action)
 }
 
-_consented if consented(_installation, _action)
+_consented if consented(_installation, _req.action)
+
+_in_scope if {
+	some res in _installation.resources
+	match.covers(res.segs, _req.segs)
+}
 
 _valid if {
 	_subject_given
@@ -103,16 +123,12 @@ _given(key) if {
 	input[key] != ""
 }
 
-_resource := match.resource_segments(input.resource)
-
-_action := match.action_segments(input.permission)
+_req := grants.request(input.resource, input.permission, time.now_ns())
 
 _installation := data.gatehouse.index.installations[input.installation]
 
-_user_reasons := grants.allowing(grants.user_grants(input.user, time.now_ns()), _resource, _action)
-
 _scope_reasons := {r |
 	some res in _installation.resources
-	match.covers(res.segs, _resource)
+	match.covers(res.segs, _req.segs)
 	r := {"kind": "installation", "id": input.installation, "resource": res.resource}
 }

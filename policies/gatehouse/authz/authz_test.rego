@@ -1,6 +1,7 @@
 package gatehouse.authz_test
 
 import data.gatehouse.authz
+import data.gatehouse.testutil
 
 _grant(kind, id, role, resource) := {
 	"kind": kind, "id": id, "role": role,
@@ -56,11 +57,11 @@ _denied(side) := {"allowed": false, "reasons": [], "denied_by": side}
 _allowed(reasons) := {"allowed": true, "reasons": reasons, "denied_by": null}
 
 _decide(req) := d if {
-	d := authz.decision with input as req with data.gatehouse.index as _fixture with time.now_ns as 1000
+	d := authz.decision with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as 1000
 }
 
 _failures(req) := fs if {
-	fs := authz.failures with input as req with data.gatehouse.index as _fixture with time.now_ns as 1000
+	fs := authz.failures with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as 1000
 }
 
 _rec_a := {"kind": "record", "id": "rec-a", "role": "viewer", "resource": "accounts/A"}
@@ -70,27 +71,24 @@ _inst_ok_a := {"kind": "installation", "id": "inst-ok", "resource": "accounts/A"
 # allow
 
 test_allow_default_false if {
-	not authz.allow with input as {} with data.gatehouse.index as _fixture
-	authz.allow == false with input as {} with data.gatehouse.index as _fixture
+	not authz.allow with input as {} with data.gatehouse.index as testutil.index(_fixture)
+	authz.allow == false with input as {} with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_allow_true_when_decision_allows if {
 	authz.allow with input as {"user": "alice", "resource": "accounts/A", "permission": "read:x"}
-		with data.gatehouse.index as _fixture
+		with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_allow_false_when_decision_denies if {
 	authz.allow == false with input as {"user": "alice", "resource": "accounts/A", "permission": "write:x"}
-		with data.gatehouse.index as _fixture
+		with data.gatehouse.index as testutil.index(_fixture)
 }
 
 # decision: invalid input
 
-test_decision_default_denies_when_no_side_named if {
-	# Even if no failing side could be named, the decision is a deny.
-	d := authz.decision with input as {"resource": "accounts/A", "permission": "read"}
-		with data.gatehouse.index as _fixture
-		with authz.failures as set()
+test_decision_denies_input_that_is_no_object if {
+	d := authz.decision with input as "garbage" with data.gatehouse.index as testutil.index(_fixture)
 	d == _invalid
 }
 
@@ -143,7 +141,7 @@ test_decision_invalid_with_bad_action if {
 test_decision_invalid_before_other_failures if {
 	req := {"user": "bob", "installation": "inst-off", "resource": "nowhere//x", "permission": "write"}
 	_decide(req) == _invalid
-	"invalid_input" in authz.failures with input as req with data.gatehouse.index as _fixture
+	"invalid_input" in authz.failures with input as req with data.gatehouse.index as testutil.index(_fixture)
 }
 
 # decision: user alone, records
@@ -223,13 +221,13 @@ test_decision_membership_cascades_from_context if {
 
 test_decision_membership_live_before_expiry if {
 	req := {"user": "alice", "resource": "accounts/B", "permission": "delete"}
-	d := authz.decision with input as req with data.gatehouse.index as _fixture with time.now_ns as 4999
+	d := authz.decision with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as 4999
 	d.allowed
 }
 
 test_decision_membership_not_live_at_expiry if {
 	req := {"user": "alice", "resource": "accounts/B", "permission": "delete"}
-	d := authz.decision with input as req with data.gatehouse.index as _fixture with time.now_ns as 5000
+	d := authz.decision with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as 5000
 	d == _denied("user")
 }
 
@@ -242,7 +240,7 @@ test_decision_reasons_sorted_across_kinds if {
 
 test_decision_reasons_drop_expired_grant if {
 	req := {"user": "alice", "resource": "accounts/B/projects/1", "permission": "read:projects"}
-	d := authz.decision with input as req with data.gatehouse.index as _fixture with time.now_ns as 5000
+	d := authz.decision with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as 5000
 	d == _allowed([{"kind": "record", "id": "rec-b", "role": "viewer", "resource": "accounts/B/projects"}])
 }
 
@@ -365,7 +363,7 @@ test_decision_installation_reasons_every_covering_resource if {
 		"value": {"resource": "accounts/A/chats", "segs": ["accounts", "A", "chats"]},
 	}])
 	req := {"installation": "inst-ok", "resource": "accounts/A/chats/1", "permission": "read:chats"}
-	d := authz.decision with input as req with data.gatehouse.index as index
+	d := authz.decision with input as req with data.gatehouse.index as testutil.index(index)
 	d == _allowed([_inst_ok_a, {"kind": "installation", "id": "inst-ok", "resource": "accounts/A/chats"}])
 }
 
@@ -399,44 +397,44 @@ test_decision_installation_not_consented if {
 # consented
 
 test_consented_both_imply if {
-	authz.consented(_fixture.installations["inst-ok"], ["read", "chats"]) with data.gatehouse.index as _fixture
+	authz.consented(_fixture.installations["inst-ok"], ["read", "chats"]) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_consented_not_without_consent if {
-	not authz.consented(_fixture.installations["inst-ok"], ["delete", "files"]) with data.gatehouse.index as _fixture
+	not authz.consented(_fixture.installations["inst-ok"], ["delete", "files"]) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_consented_not_when_extension_stopped_requesting if {
-	not authz.consented(_fixture.installations["inst-ok"], ["read", "projects"]) with data.gatehouse.index as _fixture
+	not authz.consented(_fixture.installations["inst-ok"], ["read", "projects"]) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_consented_not_for_unknown_extension if {
-	not authz.consented(_fixture.installations["inst-orphan"], ["read", "chats"]) with data.gatehouse.index as _fixture
+	not authz.consented(_fixture.installations["inst-orphan"], ["read", "chats"]) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 # denied_by
 
 test_denied_by_first_in_order if {
 	req := {"user": "carol", "installation": "inst-narrow", "resource": "accounts/A/files", "permission": "read:projects"}
-	d := authz.denied_by with input as req with data.gatehouse.index as _fixture
+	d := authz.denied_by with input as req with data.gatehouse.index as testutil.index(_fixture)
 	d == "user"
 }
 
 test_denied_by_undefined_when_nothing_fails if {
 	req := {"user": "alice", "resource": "accounts/A", "permission": "read"}
-	not authz.denied_by with input as req with data.gatehouse.index as _fixture
+	not authz.denied_by with input as req with data.gatehouse.index as testutil.index(_fixture)
 }
 
 # reasons
 
 test_reasons_union_of_user_and_scope if {
 	req := {"user": "alice", "installation": "inst-ok", "resource": "accounts/A/x", "permission": "read:chats"}
-	rs := authz.reasons with input as req with data.gatehouse.index as _fixture
+	rs := authz.reasons with input as req with data.gatehouse.index as testutil.index(_fixture)
 	rs == {_inst_ok_a, _rec_a}
 }
 
 test_reasons_empty_without_grants if {
 	req := {"user": "nobody", "resource": "accounts/A", "permission": "read"}
-	rs := authz.reasons with input as req with data.gatehouse.index as _fixture
+	rs := authz.reasons with input as req with data.gatehouse.index as testutil.index(_fixture)
 	rs == set()
 }

@@ -1,6 +1,7 @@
 package gatehouse.grants_test
 
 import data.gatehouse.grants
+import data.gatehouse.testutil
 
 _viewer_perm := {"action": "read:*", "segs": ["read"], "allow": true, "grant": false, "delegate": false}
 
@@ -31,6 +32,7 @@ _fixture := {
 			"allow": true, "grant": false, "delegate": false,
 		}]},
 		"retired": {"active": false, "permissions": [{"action": "*", "segs": [], "allow": true, "grant": true, "delegate": true}]},
+		"retired_wild": {"active": false, "permissions": [{"action": "*:read", "segs": ["*", "read"], "allow": true, "grant": false, "delegate": false}]},
 		"muted": {"active": true, "permissions": [{"action": "read:*", "segs": ["read"], "allow": false, "grant": true, "delegate": true}]},
 		"mixed": {"active": true, "permissions": [
 			{"action": "write", "segs": ["write"], "allow": false, "grant": true, "delegate": false},
@@ -50,35 +52,35 @@ _fixture := {
 # user_grants
 
 test_user_grants_direct_and_group if {
-	gs := grants.user_grants("alice", 1000) with data.gatehouse.index as _fixture
+	gs := grants.user_grants("alice", 1000) with data.gatehouse.index as testutil.index(_fixture)
 	gs == [_rec_a, _mem_b, _rec_star, _rec_team]
 }
 
 test_user_grants_only_group if {
-	gs := grants.user_grants("carol", 1000) with data.gatehouse.index as _fixture
+	gs := grants.user_grants("carol", 1000) with data.gatehouse.index as testutil.index(_fixture)
 	gs == [_rec_team]
 }
 
 test_user_grants_only_direct if {
-	gs := grants.user_grants("dave", 1000) with data.gatehouse.index as _fixture
+	gs := grants.user_grants("dave", 1000) with data.gatehouse.index as testutil.index(_fixture)
 	gs == [_rec_a]
 }
 
 test_user_grants_drop_expired if {
-	gs := grants.user_grants("alice", 5000) with data.gatehouse.index as _fixture
+	gs := grants.user_grants("alice", 5000) with data.gatehouse.index as testutil.index(_fixture)
 	gs == [_rec_a, _rec_star, _rec_team]
 }
 
 test_user_grants_drop_expired_group_grant if {
 	index := json.patch(_fixture, [{"op": "add", "path": "/groups/team/grants/0/expires", "value": 10}])
-	gs := grants.user_grants("carol", 10) with data.gatehouse.index as index
+	gs := grants.user_grants("carol", 10) with data.gatehouse.index as testutil.index(index)
 	gs == []
-	earlier := grants.user_grants("carol", 9) with data.gatehouse.index as index
+	earlier := grants.user_grants("carol", 9) with data.gatehouse.index as testutil.index(index)
 	count(earlier) == 1
 }
 
 test_user_grants_unknown_user if {
-	gs := grants.user_grants("nobody", 1000) with data.gatehouse.index as _fixture
+	gs := grants.user_grants("nobody", 1000) with data.gatehouse.index as testutil.index(_fixture)
 	gs == []
 }
 
@@ -94,64 +96,116 @@ test_live_not_after_expiry if not grants.live(_mem_b, 6000)
 
 # role_allows
 
+_act(segs) := grants.action_request(segs)
+
+_req(resource, action, now) := grants.request(resource, action, now)
+
 test_role_allows_implied_action if {
-	grants.role_allows("viewer", ["read", "projects"]) with data.gatehouse.index as _fixture
+	grants.role_allows("viewer", _act(["read", "projects"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_not_other_action if {
-	not grants.role_allows("viewer", ["write", "projects"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("viewer", _act(["write", "projects"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_star_role if {
-	grants.role_allows("admin", ["delete", "anything", "at", "all"]) with data.gatehouse.index as _fixture
+	grants.role_allows("admin", _act(["delete", "anything", "at", "all"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_leading_star if {
-	grants.role_allows("reader_any", ["projects", "read"]) with data.gatehouse.index as _fixture
-	not grants.role_allows("reader_any", ["projects", "write"]) with data.gatehouse.index as _fixture
+	grants.role_allows("reader_any", _act(["projects", "read"])) with data.gatehouse.index as testutil.index(_fixture)
+	not grants.role_allows("reader_any", _act(["projects", "write"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_not_inactive_role if {
-	not grants.role_allows("retired", ["read"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("retired", _act(["read"])) with data.gatehouse.index as testutil.index(_fixture)
+	not grants.role_allows("retired_wild", _act(["x", "read"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_inactive_role_when_activated if {
 	index := json.patch(_fixture, [{"op": "replace", "path": "/roles/retired/active", "value": true}])
-	grants.role_allows("retired", ["read"]) with data.gatehouse.index as index
+	grants.role_allows("retired", _act(["read"])) with data.gatehouse.index as testutil.index(index)
 }
 
 test_role_allows_not_unknown_role if {
-	not grants.role_allows("ghost-role", ["read"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("ghost-role", _act(["read"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_not_allow_false if {
-	not grants.role_allows("muted", ["read", "projects"]) with data.gatehouse.index as _fixture
+	not grants.role_allows("muted", _act(["read", "projects"])) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 test_role_allows_allow_false_entry_does_not_block_others if {
-	grants.role_allows("mixed", ["read", "projects"]) with data.gatehouse.index as _fixture
-	not grants.role_allows("mixed", ["write", "projects"]) with data.gatehouse.index as _fixture
+	grants.role_allows("mixed", _act(["read", "projects"])) with data.gatehouse.index as testutil.index(_fixture)
+	not grants.role_allows("mixed", _act(["write", "projects"])) with data.gatehouse.index as testutil.index(_fixture)
+}
+
+# request
+
+test_request_splits_once if {
+	_req("/accounts/A/x/", "Read:Projects", 7) == {
+		"segs": ["accounts", "A", "x"],
+		"prefixes": ["accounts", "accounts/A", "accounts/A/x"],
+		"action": ["read", "projects"],
+		"action_prefixes": ["", "read", "read:projects"],
+		"now": 7,
+	}
+}
+
+# covering
+
+test_covering_exact_prefix_and_wild if {
+	doc := testutil.index(_fixture).users.alice
+	gs := grants.covering(doc, _req("accounts/A/chats/1", "x", 1000))
+	{g.id | some g in gs} == {"rec-a", "rec-star"}
+}
+
+test_covering_skips_expired if {
+	doc := testutil.index(_fixture).users.alice
+	gs := grants.covering(doc, _req("accounts/B", "x", 6000))
+	gs == []
+}
+
+# user_allowed
+
+test_user_allowed_direct if {
+	grants.user_allowed("dave", _req("accounts/A/p", "read:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
+}
+
+test_user_allowed_through_group if {
+	grants.user_allowed("carol", _req("accounts/T/x", "write:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
+}
+
+test_user_allowed_not_without_covering_grant if {
+	not grants.user_allowed("dave", _req("accounts/C", "read:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
+	not grants.user_allowed("carol", _req("accounts/T", "read:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
+	not grants.user_allowed("nobody", _req("accounts/A", "read", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 }
 
 # allowing
 
 test_allowing_record_reason if {
-	rs := grants.allowing([_rec_a, _rec_team], ["accounts", "A", "p"], ["read", "projects"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("dave", _req("accounts/A/p", "read:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == {{"kind": "record", "id": "rec-a", "role": "viewer", "resource": "accounts/A"}}
 }
 
 test_allowing_membership_reason if {
-	rs := grants.allowing([_mem_b], ["accounts", "B"], ["delete"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("alice", _req("accounts/B", "delete", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == {{"kind": "membership", "id": "mem-b", "role": "admin", "resource": "accounts/B"}}
 }
 
 test_allowing_star_pattern_reason if {
-	rs := grants.allowing([_rec_star], ["accounts", "Z", "chats", "1"], ["projects", "read"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("alice", _req("accounts/Z/chats/1", "projects:read", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == {{"kind": "record", "id": "rec-star", "role": "reader_any", "resource": "accounts/*/chats"}}
 }
 
+test_allowing_group_reason if {
+	rs := grants.allowing("carol", _req("accounts/T", "write:projects", 1000)) with data.gatehouse.index as testutil.index(_fixture)
+	rs == {{"kind": "record", "id": "rec-team", "role": "editor", "resource": "accounts/T"}}
+}
+
 test_allowing_several_reasons if {
-	rs := grants.allowing([_rec_a, _mem_b, _rec_star], ["accounts", "B", "chats"], ["projects", "read"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("alice", _req("accounts/B/chats", "projects:read", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == {
 		{"kind": "membership", "id": "mem-b", "role": "admin", "resource": "accounts/B"},
 		{"kind": "record", "id": "rec-star", "role": "reader_any", "resource": "accounts/*/chats"},
@@ -159,12 +213,12 @@ test_allowing_several_reasons if {
 }
 
 test_allowing_none_when_resource_not_covered if {
-	rs := grants.allowing([_rec_a, _mem_b], ["accounts", "C"], ["read"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("dave", _req("accounts/C", "read", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == set()
 }
 
 test_allowing_none_when_role_does_not_allow if {
-	rs := grants.allowing([_rec_a], ["accounts", "A"], ["write"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("dave", _req("accounts/A", "write", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == set()
 }
 
@@ -174,11 +228,12 @@ test_allowing_none_for_inactive_or_unknown_role if {
 		{"kind": "record", "id": "r2", "role": "ghost-role", "resource": "accounts/A", "segs": ["accounts", "A"]},
 		{"kind": "record", "id": "r3", "role": "muted", "resource": "accounts/A", "segs": ["accounts", "A"]},
 	]
-	rs := grants.allowing(gs, ["accounts", "A"], ["read"]) with data.gatehouse.index as _fixture
+	index := json.patch(_fixture, [{"op": "add", "path": "/users/erin", "value": {"groups": [], "grants": gs}}])
+	rs := grants.allowing("erin", _req("accounts/A", "read", 1000)) with data.gatehouse.index as testutil.index(index)
 	rs == set()
 }
 
 test_allowing_none_without_grants if {
-	rs := grants.allowing([], ["accounts", "A"], ["read"]) with data.gatehouse.index as _fixture
+	rs := grants.allowing("nobody", _req("accounts/A", "read", 1000)) with data.gatehouse.index as testutil.index(_fixture)
 	rs == set()
 }

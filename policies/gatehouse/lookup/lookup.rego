@@ -23,7 +23,7 @@ permissions := [merge_flags(action, held) |
 #   user holds the permission. With a prefix, patterns inside it are kept and
 #   a pattern covering the prefix yields the prefix itself.
 resources contains uri if {
-	action := match.action_segments(input.permission)
+	action := grants.action_request(match.action_segments(input.permission))
 	some g in grants.user_grants(input.user, time.now_ns())
 	grants.role_allows(g.role, action)
 	uri := within_prefix(g, object.get(input, "prefix", ""))

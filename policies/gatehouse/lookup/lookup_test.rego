@@ -1,6 +1,7 @@
 package gatehouse.lookup_test
 
 import data.gatehouse.lookup
+import data.gatehouse.testutil
 
 _grant(kind, id, role, resource) := {
 	"kind": kind, "id": id, "role": role,
@@ -48,15 +49,15 @@ _fixture := {
 }
 
 _permissions(req, now) := ps if {
-	ps := lookup.permissions with input as req with data.gatehouse.index as _fixture with time.now_ns as now
+	ps := lookup.permissions with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as now
 }
 
 _resources(req, now) := rs if {
-	rs := lookup.resources with input as req with data.gatehouse.index as _fixture with time.now_ns as now
+	rs := lookup.resources with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as now
 }
 
 _memberships(req, now) := ms if {
-	ms := lookup.memberships with input as req with data.gatehouse.index as _fixture with time.now_ns as now
+	ms := lookup.memberships with input as req with data.gatehouse.index as testutil.index(_fixture) with time.now_ns as now
 }
 
 _by_id(ms, id) := [m | some m in ms; m.id == id][0]
@@ -94,7 +95,7 @@ test_permissions_flags_not_merged_when_false if {
 		{"op": "replace", "path": "/roles/viewer/active", "value": false},
 		{"op": "replace", "path": "/groups/team/grants", "value": []},
 	])
-	ps := lookup.permissions with input as req with data.gatehouse.index as index with time.now_ns as 2000
+	ps := lookup.permissions with input as req with data.gatehouse.index as testutil.index(index) with time.now_ns as 2000
 	ps == [_flags("read:*", false, true, false), _flags("write:notes", true, true, true)]
 }
 

@@ -38,10 +38,18 @@ action_segments(action) := split(lower(action), ":")
 # description: A request URI has 1 to 32 non-empty segments and at most 512 bytes.
 valid_resource(uri) if {
 	is_string(uri)
-	count(hex.encode(uri)) <= 1024 # 512 bytes; count() counts characters
+	_at_most_512_bytes(uri)
 	segments := resource_segments(uri)
 	count(segments) <= 32
 	not "" in segments
+}
+
+# count() counts characters, each at most 4 bytes; hex-encode only when it matters.
+_at_most_512_bytes(s) if count(s) <= 128
+
+_at_most_512_bytes(s) if {
+	count(s) > 128
+	count(hex.encode(s)) <= 1024
 }
 
 # METADATA
