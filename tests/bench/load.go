@@ -1,14 +1,16 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,11 +66,10 @@ type row struct {
 // drive loads t with s at the configured concurrency: a warmup, then a
 // measured run.
 func drive(ctx context.Context, t *target, s stream, o options) (row, error) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
-	if _, _, err := load(ctx, client, t, s, o.concurrency, o.warmup); err != nil {
+	if _, _, err := load(ctx, t, s, o.concurrency, o.warmup); err != nil {
 		return row{}, err
 	}
-	lat, errs, err := load(ctx, client, t, s, o.concurrency, o.duration)
+	lat, errs, err := load(ctx, t, s, o.concurrency, o.duration)
 	if err != nil {
 		return row{}, err
 	}
@@ -83,8 +84,9 @@ func drive(ctx context.Context, t *target, s stream, o options) (row, error) {
 	return r, nil
 }
 
-// load runs workers for d and returns every latency and the error count.
-func load(ctx context.Context, client *http.Client, t *target, s stream, workers int, d time.Duration) ([]time.Duration, int, error) {
+// load runs workers for d, each on its own keep-alive connection, and
+// returns every latency and the error count.
+func load(ctx context.Context, t *target, s stream, workers int, d time.Duration) ([]time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var mu sync.Mutex
@@ -96,12 +98,15 @@ func load(ctx context.Context, client *http.Client, t *target, s stream, workers
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			c := &conn{target: t}
+			defer c.close()
 			for i := 0; ctx.Err() == nil; i++ {
 				start := time.Now()
-				if err := post(ctx, client, t, s.next(w, i)); err != nil {
+				if err := c.post(s.next(w, i)); err != nil {
 					if ctx.Err() == nil {
 						errs.Add(1)
 					}
+					c.close()
 					continue
 				}
 				mine = append(mine, time.Since(start))
@@ -115,24 +120,75 @@ func load(ctx context.Context, client *http.Client, t *target, s stream, workers
 	return all, int(errs.Load()), nil
 }
 
-func post(ctx context.Context, client *http.Client, t *target, in map[string]string) error {
-	var body any = in
-	if t.opa {
-		body = map[string]any{"input": in}
+// conn is a minimal HTTP/1.1 keep-alive client: the load generator shares
+// two cores with the servers, so it must cost as little as possible.
+type conn struct {
+	target *target
+	c      net.Conn
+	br     *bufio.Reader
+	buf    []byte
+}
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+		c.c = nil
 	}
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, t.base+t.path, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+}
+
+func (c *conn) post(in map[string]string) error {
+	if c.c == nil {
+		nc, err := net.Dial("tcp", strings.TrimPrefix(c.target.base, "http://"))
+		if err != nil {
+			return err
+		}
+		c.c, c.br = nc, bufio.NewReaderSize(nc, 16<<10)
+	}
+	body := appendInput(nil, in, c.target.opa)
+	c.buf = append(c.buf[:0], "POST "...)
+	c.buf = append(c.buf, c.target.path...)
+	c.buf = append(c.buf, " HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "...)
+	c.buf = strconv.AppendInt(c.buf, int64(len(body)), 10)
+	c.buf = append(c.buf, "\r\n\r\n"...)
+	c.buf = append(c.buf, body...)
+	if _, err := c.c.Write(c.buf); err != nil {
+		return err
+	}
+	resp, err := http.ReadResponse(c.br, nil)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d", resp.StatusCode)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
+	return err
+}
+
+// appendInput encodes in as JSON ({"input": …} for OPA) without reflection.
+func appendInput(b []byte, in map[string]string, wrap bool) []byte {
+	if wrap {
+		b = append(b, `{"input":`...)
 	}
-	return nil
+	b = append(b, '{')
+	first := true
+	for _, k := range []string{"user", "installation", "resource", "permission"} {
+		v, ok := in[k]
+		if !ok {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = strconv.AppendQuote(b, k)
+		b = append(b, ':')
+		b = strconv.AppendQuote(b, v)
+	}
+	b = append(b, '}')
+	if wrap {
+		b = append(b, '}')
+	}
+	return b
 }
