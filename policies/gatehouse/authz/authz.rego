@@ -27,7 +27,7 @@ decision := _deny("invalid_input") if {
 	not _valid
 } else := _deny("user") if {
 	_given("user")
-	not grants.user_allowed(input.user, _req)
+	count(_user_reasons) == 0
 } else := _deny("installation_status") if {
 	_given("installation")
 	not _installation.status == "ACTIVE"
@@ -74,10 +74,7 @@ failures contains "consent" if {
 
 # METADATA
 # description: Why the decision allows, from the user's grants and the installation's scope.
-reasons contains r if {
-	_given("user")
-	some r in grants.allowing(input.user, _req)
-}
+reasons contains r if some r in _user_reasons
 
 reasons contains r if some r in _scope_reasons
 
@@ -105,6 +102,12 @@ _valid if {
 	match.valid_resource(input.resource)
 	match.valid_action(input.permission)
 }
+
+# The user's reasons, computed once: the decision allows on them and
+# reports them.
+_user_reasons := grants.allowing(input.user, _req) if _given("user")
+
+_user_reasons := set() if not _given("user")
 
 _subject_given if _given("user")
 

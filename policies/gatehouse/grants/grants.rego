@@ -16,12 +16,15 @@ import data.gatehouse.match
 # description: |
 #   A decision's request, split once: resource segments and their "/"
 #   prefixes, action segments and their ":" prefixes ("" first), and now.
-request(resource, action, now) := object.union(action_request(match.action_segments(action)), {
+request(resource, action, now) := {
 	"segs": segs,
 	"prefixes": [concat("/", array.slice(segs, 0, n)) | some n in numbers.range(1, count(segs))],
+	"action": act.action,
+	"action_prefixes": act.action_prefixes,
 	"now": now,
-}) if {
+} if {
 	segs := match.resource_segments(resource)
+	act := action_request(match.action_segments(action))
 }
 
 # METADATA
