@@ -18,6 +18,12 @@ func (h *handlers) checkPutFor(ctx context.Context, user, collection string, doc
 			return err
 		}
 	}
+	if in, ok := doc.(*model.Installation); ok {
+		if in.InstalledBy != "" && in.InstalledBy != user {
+			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s cannot record an installation as made by %s", user, in.InstalledBy))
+		}
+		in.InstalledBy = user
+	}
 	return h.checkGives(ctx, user, collection, doc)
 }
 

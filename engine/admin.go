@@ -104,7 +104,7 @@ func (e *Engine) GroupGrants(group string) []Given {
 		return nil
 	}
 	var out []Given
-	for _, id := range e.ix.groupRecords[group].sorted() {
+	for _, id := range e.ix.groupRecords[group] {
 		rec := e.ix.docs[model.Records][id].(*model.Record)
 		out = append(out, RecordGives(rec, group)...)
 	}

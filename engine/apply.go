@@ -155,15 +155,15 @@ func sameDoc(a, b model.Document) bool {
 }
 
 // effective drops changes that leave a document as it already is, and
-// writes older than the loaded version: a poller that fetched a document
-// just before a newer write was applied must not roll it back.
+// writes older than the loaded one: a poller that fetched a document just
+// before a newer write was applied must not roll it back.
 func (ix *indexer) effective(changes []Change) []Change {
 	out := changes[:0:0]
 	for _, c := range changes {
 		old, ok := ix.docs[c.Collection][c.ID]
 		switch {
 		case c.Doc == nil && !ok:
-		case c.Doc != nil && ok && (sameDoc(old, c.Doc) || c.Doc.DocMeta().Version < old.DocMeta().Version):
+		case c.Doc != nil && ok && (sameDoc(old, c.Doc) || older(c.Doc.DocMeta(), old.DocMeta())):
 		default:
 			out = append(out, c)
 		}
@@ -194,4 +194,11 @@ func (e *Engine) Doc(collection, id string) (model.Document, error) {
 		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
 	}
 	return d, nil
+}
+
+// older reports whether a is an older write of the document than b: a
+// lower version not written later. Versions restart after a delete, so a
+// lower version written later is a newer document.
+func older(a, b *model.Meta) bool {
+	return a.Version < b.Version && !a.UpdatedAt.After(b.UpdatedAt)
 }

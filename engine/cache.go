@@ -104,14 +104,14 @@ func (e *Engine) nextExpiry(user string, now int64) int64 {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for id := range e.ix.userRecords[user] {
+	for _, id := range e.ix.userRecords[user] {
 		consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
 	}
-	for id := range e.ix.userMemberships[user] {
+	for _, id := range e.ix.userMemberships[user] {
 		consider(e.ix.docs[model.Memberships][id].(*model.Membership).ExpiresAt)
 	}
-	for g := range e.ix.userGroups[user] {
-		for id := range e.ix.groupRecords[g] {
+	for _, g := range e.ix.userGroups[user] {
+		for _, id := range e.ix.groupRecords[g] {
 			consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
 		}
 	}

@@ -66,44 +66,33 @@ func (ix *indexer) note(collection string, doc model.Document, t *touched) {
 
 // put adds doc and its reverse-map entries.
 func (ix *indexer) put(collection string, doc model.Document) {
-	id := doc.DocMeta().ID
-	ix.docs[collection][id] = doc
-	switch d := doc.(type) {
-	case *model.Record:
-		users, groups := recordPrincipals(d)
-		for u := range users {
-			link(ix.userRecords, u, id)
-		}
-		for g := range groups {
-			link(ix.groupRecords, g, id)
-		}
-	case *model.Membership:
-		link(ix.userMemberships, d.UserID, id)
-	case *model.Group:
-		for _, u := range d.Users {
-			link(ix.userGroups, u.UserID, id)
-		}
-	}
+	ix.docs[collection][doc.DocMeta().ID] = doc
+	ix.reverse(doc, link)
 }
 
 // remove drops doc and its reverse-map entries.
 func (ix *indexer) remove(collection string, doc model.Document) {
+	delete(ix.docs[collection], doc.DocMeta().ID)
+	ix.reverse(doc, unlink)
+}
+
+// reverse applies edit (link or unlink) to every reverse-map entry of doc.
+func (ix *indexer) reverse(doc model.Document, edit func(m map[string][]string, key, id string)) {
 	id := doc.DocMeta().ID
-	delete(ix.docs[collection], id)
 	switch d := doc.(type) {
 	case *model.Record:
 		users, groups := recordPrincipals(d)
 		for u := range users {
-			unlink(ix.userRecords, u, id)
+			edit(ix.userRecords, u, id)
 		}
 		for g := range groups {
-			unlink(ix.groupRecords, g, id)
+			edit(ix.groupRecords, g, id)
 		}
 	case *model.Membership:
-		unlink(ix.userMemberships, d.UserID, id)
+		edit(ix.userMemberships, d.UserID, id)
 	case *model.Group:
 		for _, u := range d.Users {
-			unlink(ix.userGroups, u.UserID, id)
+			edit(ix.userGroups, u.UserID, id)
 		}
 	}
 }
@@ -126,18 +115,25 @@ func recordPrincipals(r *model.Record) (set, set) {
 	return users, groups
 }
 
-func link(m map[string]set, key, id string) {
-	if m[key] == nil {
-		m[key] = set{}
+// link adds id to m[key], keeping it sorted and unique.
+func link(m map[string][]string, key, id string) {
+	ids := m[key]
+	if i, found := slices.BinarySearch(ids, id); !found {
+		m[key] = slices.Insert(ids, i, id)
 	}
-	m[key][id] = struct{}{}
 }
 
-func unlink(m map[string]set, key, id string) {
-	delete(m[key], id)
-	if len(m[key]) == 0 {
-		delete(m, key)
+// unlink removes id from m[key], dropping the key when it empties.
+func unlink(m map[string][]string, key, id string) {
+	ids := m[key]
+	if i, found := slices.BinarySearch(ids, id); found {
+		ids = slices.Delete(ids, i, i+1)
 	}
+	if len(ids) == 0 {
+		delete(m, key)
+		return
+	}
+	m[key] = ids
 }
 
 // indexWrite is one path of the index to replace (Value nil: remove).

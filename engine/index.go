@@ -38,10 +38,12 @@ func BuildIndex(s *model.Snapshot) map[string]any {
 // re-render only the index entries a change touches.
 type indexer struct {
 	docs            map[string]map[string]model.Document
-	userRecords     map[string]set
-	groupRecords    map[string]set
-	userMemberships map[string]set
-	userGroups      map[string]set
+	// Reverse maps: principal → sorted ids of the documents naming it.
+	// Sorted slices rather than sets: most hold one to three ids.
+	userRecords     map[string][]string
+	groupRecords    map[string][]string
+	userMemberships map[string][]string
+	userGroups      map[string][]string
 }
 
 type set map[string]struct{}
@@ -58,10 +60,10 @@ func (s set) sorted() []string {
 func newIndexer(s *model.Snapshot) *indexer {
 	ix := &indexer{
 		docs:            map[string]map[string]model.Document{},
-		userRecords:     map[string]set{},
-		groupRecords:    map[string]set{},
-		userMemberships: map[string]set{},
-		userGroups:      map[string]set{},
+		userRecords:     map[string][]string{},
+		groupRecords:    map[string][]string{},
+		userMemberships: map[string][]string{},
+		userGroups:      map[string][]string{},
 	}
 	for _, c := range model.Collections {
 		ix.docs[c] = map[string]model.Document{}
@@ -98,7 +100,7 @@ func (ix *indexer) document() map[string]any {
 
 func (ix *indexer) allUsers() set {
 	out := set{}
-	for _, m := range []map[string]set{ix.userRecords, ix.userMemberships, ix.userGroups} {
+	for _, m := range []map[string][]string{ix.userRecords, ix.userMemberships, ix.userGroups} {
 		for u := range m {
 			out[u] = struct{}{}
 		}
@@ -138,13 +140,13 @@ func (ix *indexer) entry(key, id string) any {
 // userDoc renders users/<id>; nil when the user holds nothing.
 func (ix *indexer) userDoc(u string) any {
 	var grants []any
-	for _, id := range ix.userRecords[u].sorted() {
+	for _, id := range ix.userRecords[u] {
 		rec := ix.docs[model.Records][id].(*model.Record)
 		grants = append(grants, recordGrants(rec, func(users []model.UserRef, _ []model.GroupRef) bool {
 			return slices.ContainsFunc(users, func(r model.UserRef) bool { return r.UserID == u })
 		})...)
 	}
-	for _, id := range ix.userMemberships[u].sorted() {
+	for _, id := range ix.userMemberships[u] {
 		m := ix.docs[model.Memberships][id].(*model.Membership)
 		for _, role := range m.Roles {
 			if g := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); g != nil {
@@ -152,7 +154,7 @@ func (ix *indexer) userDoc(u string) any {
 			}
 		}
 	}
-	groups := ix.userGroups[u].sorted()
+	groups := ix.userGroups[u]
 	if len(grants) == 0 && len(groups) == 0 {
 		return nil
 	}
@@ -181,7 +183,7 @@ func principalDoc(grants []any) map[string]any {
 // groupDoc renders groups/<id>; nil when the group holds nothing.
 func (ix *indexer) groupDoc(gid string) any {
 	var grants []any
-	for _, id := range ix.groupRecords[gid].sorted() {
+	for _, id := range ix.groupRecords[gid] {
 		rec := ix.docs[model.Records][id].(*model.Record)
 		grants = append(grants, recordGrants(rec, func(_ []model.UserRef, groups []model.GroupRef) bool {
 			return slices.ContainsFunc(groups, func(r model.GroupRef) bool { return r.GroupID == gid })

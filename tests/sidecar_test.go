@@ -137,17 +137,6 @@ func (g *gate) decide(in map[string]string) decisionView {
 	return d
 }
 
-func inputOf(q datagen.Input) map[string]string {
-	in := map[string]string{"resource": q.Resource, "permission": q.Permission}
-	if q.User != "" {
-		in["user"] = q.User
-	}
-	if q.Installation != "" {
-		in["installation"] = q.Installation
-	}
-	return in
-}
-
 func TestSidecarMatchesGatehouse(t *testing.T) {
 	const users = 300
 	_, uri := startStoreWith(t, datagen.Snapshot(users, 11))
@@ -158,7 +147,7 @@ func TestSidecarMatchesGatehouse(t *testing.T) {
 	queries := datagen.MixedQueries(users, 600, 5)
 	allowed := 0
 	for i, q := range queries {
-		in := inputOf(q)
+		in := q.Map()
 		want, got := g.decide(in), opa.decide(in)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("check %d %v: gatehouse vs sidecar (-gatehouse +sidecar):\n%s", i, in, diff)

@@ -36,21 +36,10 @@ func buildStreams(users int) []stream {
 	}
 	return []stream{
 		{"distinct", func(_, _ int) map[string]string {
-			return input(distinct[int(cursor.Add(1))%len(distinct)])
+			return distinct[int(cursor.Add(1))%len(distinct)].Map()
 		}},
-		{"zipf", func(w, _ int) map[string]string { return input(pool[zipfs[w%len(zipfs)].Uint64()]) }},
+		{"zipf", func(w, _ int) map[string]string { return pool[zipfs[w%len(zipfs)].Uint64()].Map() }},
 	}
-}
-
-func input(q datagen.Input) map[string]string {
-	in := map[string]string{"resource": q.Resource, "permission": q.Permission}
-	if q.User != "" {
-		in["user"] = q.User
-	}
-	if q.Installation != "" {
-		in["installation"] = q.Installation
-	}
-	return in
 }
 
 // row is one measured run.

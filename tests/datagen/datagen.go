@@ -248,3 +248,15 @@ func MixedQueries(users, n int, seed uint64) []Input {
 	}
 	return out
 }
+
+// Map returns the question as a decision input, leaving out empty subjects.
+func (q Input) Map() map[string]string {
+	in := map[string]string{"resource": q.Resource, "permission": q.Permission}
+	if q.User != "" {
+		in["user"] = q.User
+	}
+	if q.Installation != "" {
+		in["installation"] = q.Installation
+	}
+	return in
+}
