@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"strings"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -37,7 +37,7 @@ func BuildIndex(s *model.Snapshot) map[string]any {
 // indexer holds every document by id plus the reverse maps needed to
 // re-render only the index entries a change touches.
 type indexer struct {
-	docs            map[string]map[string]model.Document
+	docs map[string]map[string]model.Document
 	// Reverse maps: principal → sorted ids of the documents naming it.
 	// Sorted slices rather than sets: most hold one to three ids.
 	userRecords     map[string][]string
