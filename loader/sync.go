@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -125,6 +126,7 @@ func (s *Syncer) initialLoad(ctx context.Context) {
 			s.since = start.Add(-changeOverlap)
 			s.mu.Unlock()
 			s.markOK(true)
+			debug.FreeOSMemory() // give back what loading a large store left behind
 			s.log.Info("data loaded", "revision", rev, "took", time.Since(start).String(), "skipped", fmt.Sprint(s.m.Skipped()))
 			return
 		}
