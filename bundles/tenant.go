@@ -1,5 +1,7 @@
 package bundles
 
+import "strings"
+
 // ForTenant keeps the part of an index document that decisions on the
 // tenant's resources (URIs under tenants/{tenant}) can use: grants whose
 // pattern can cover such a URI, the users and groups holding them, the
@@ -28,27 +30,33 @@ func reaches(pattern, scope []any) bool {
 	return true
 }
 
-// keepGrants keeps a principal's grants that reach scope, in the same
-// by_resource/wild layout; n is how many were kept.
+// keepGrants keeps a principal's grant tuples that reach scope, in the
+// same by_resource/wild layout; n is how many were kept.
 func keepGrants(doc map[string]any, scope []any) (map[string]any, int) {
-	byResource, wild, n := map[string]any{}, []any{}, 0
-	for res, gs := range obj(doc["by_resource"]) {
-		if kept := reaching(arr(gs), scope); len(kept) > 0 {
-			byResource[res], n = kept, n+len(kept)
+	byResource, wild, n := map[string]any{}, map[string]any{}, 0
+	for res, ts := range obj(doc["by_resource"]) {
+		if reaches(split(res), scope) {
+			byResource[res], n = ts, n+len(arr(ts))
 		}
 	}
-	if kept := reaching(arr(doc["wild"]), scope); len(kept) > 0 {
-		wild, n = kept, n+len(kept)
+	for key, ts := range obj(doc["wild"]) {
+		kept := []any{}
+		for _, t := range arr(ts) {
+			if reaches(arr(arr(t)[5]), scope) {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) > 0 {
+			wild[key], n = kept, n+len(kept)
+		}
 	}
 	return map[string]any{"by_resource": byResource, "wild": wild}, n
 }
 
-func reaching(grants []any, scope []any) []any {
-	out := []any{}
-	for _, g := range grants {
-		if reaches(arr(obj(g)["segs"]), scope) {
-			out = append(out, g)
-		}
+func split(uri string) []any {
+	var out []any
+	for _, s := range strings.Split(uri, "/") {
+		out = append(out, s)
 	}
 	return out
 }
@@ -83,21 +91,17 @@ func keepUsers(users map[string]any, scope []any, groups map[string]any) map[str
 
 func keepRoles(roles, users, groups map[string]any) map[string]any {
 	out := map[string]any{}
-	keep := func(g any) {
-		id := obj(g)["role"].(string)
-		if r, ok := roles[id]; ok {
-			out[id] = r
-		}
-	}
 	for _, holders := range []map[string]any{users, groups} {
 		for _, h := range holders {
-			for _, gs := range obj(obj(h)["by_resource"]) {
-				for _, g := range arr(gs) {
-					keep(g)
+			for _, key := range []string{"by_resource", "wild"} {
+				for _, ts := range obj(obj(h)[key]) {
+					for _, t := range arr(ts) {
+						id, _ := arr(t)[2].(string)
+						if r, ok := roles[id]; ok {
+							out[id] = r
+						}
+					}
 				}
-			}
-			for _, g := range arr(obj(h)["wild"]) {
-				keep(g)
 			}
 		}
 	}

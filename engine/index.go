@@ -163,21 +163,36 @@ func (ix *indexer) userDoc(u string) any {
 	return doc
 }
 
-// principalDoc files grants without "*" under their resource (by_resource)
-// and the rest under wild, so a decision looks up the request's prefixes.
+// principalDoc files grant tuples without "*" under their resource
+// (by_resource) and the rest under the literal prefix before their first
+// "*" (wild, "" when the pattern starts with "*"), so a decision looks up
+// only the request's prefixes.
 func principalDoc(grants []any) map[string]any {
-	byResource, wild := map[string]any{}, []any{}
+	byResource, wild := map[string]any{}, map[string]any{}
 	for _, g := range grants {
-		gm := g.(map[string]any)
-		if slices.Contains(gm["segs"].([]any), any("*")) {
-			wild = append(wild, g)
+		t := g.([]any)
+		segs := t[tupleSegs].([]any)
+		star := slices.Index(segs, any("*"))
+		if star < 0 {
+			file(byResource, t[tupleResource].(string), t[:tupleSegs])
 			continue
 		}
-		res := gm["resource"].(string)
-		list, _ := byResource[res].([]any)
-		byResource[res] = append(list, g)
+		file(wild, joinAny(segs[:star], "/"), t)
 	}
 	return map[string]any{"by_resource": byResource, "wild": wild}
+}
+
+func file(m map[string]any, key string, t []any) {
+	list, _ := m[key].([]any)
+	m[key] = append(list, t)
+}
+
+func joinAny(xs []any, sep string) string {
+	ss := make([]string, len(xs))
+	for i, x := range xs {
+		ss[i] = x.(string)
+	}
+	return strings.Join(ss, sep)
 }
 
 // groupDoc renders groups/<id>; nil when the group holds nothing.
@@ -221,18 +236,31 @@ func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef)
 	return out
 }
 
-// grant renders one grant; nil when the URI is invalid.
-func grant(kind, id, role, uri string, expires *time.Time) map[string]any {
+// Positions in a grant tuple [kind, id, role, resource, expires, segs].
+// Tuples rather than objects: an OPA array costs a fraction of an object,
+// and there are as many grants as the store has statements. expires is 0
+// without expiry; segs is kept only for patterns with "*".
+const (
+	tupleKind = iota
+	tupleID
+	tupleRole
+	tupleResource
+	tupleExpires
+	tupleSegs
+)
+
+// grant renders one grant tuple (with segs); nil when the URI is invalid.
+func grant(kind, id, role, uri string, expires *time.Time) []any {
 	segs, err := model.URISegments(uri)
 	if err != nil {
 		return nil
 	}
 	norm, _ := model.NormalizeURI(uri)
-	g := map[string]any{"kind": kind, "id": id, "role": role, "resource": norm, "segs": anys(segs)}
+	var exp int64
 	if expires != nil {
-		g["expires"] = expiryNanos(*expires)
+		exp = expiryNanos(*expires)
 	}
-	return g
+	return []any{kind, id, role, norm, exp, anys(segs)}
 }
 
 // expiryNanos is t in Unix nanoseconds, clamped to what int64 holds
@@ -249,12 +277,12 @@ func expiryNanos(t time.Time) int64 {
 }
 
 // roleEntry renders a role: its permissions with flags, and for decisions
-// the allowed patterns without "*" segments as joined keys (allows: a
-// request implies one when the key is one of its ":"-prefixes) and those
-// with "*" segments as segments (allows_wild).
+// the allowed patterns without "*" segments as prefixes (allows: "read:"
+// for read and read:*, "" for *; a request "read:projects:" starting with
+// one is implied) and those with "*" segments as segments (allows_wild).
 func roleEntry(r *model.Role) map[string]any {
 	perms := make([]any, 0, len(r.Permissions))
-	allows, allowsWild := map[string]any{}, []any{}
+	allows, allowsWild := []any{}, []any{}
 	for _, p := range r.Permissions {
 		segs, err := model.PatternSegments(p.Action)
 		if err != nil {
@@ -268,8 +296,10 @@ func roleEntry(r *model.Role) map[string]any {
 		case !p.Allows():
 		case slices.Contains(segs, "*"):
 			allowsWild = append(allowsWild, anys(segs))
+		case len(segs) == 0:
+			allows = append(allows, "")
 		default:
-			allows[strings.Join(segs, ":")] = true
+			allows = append(allows, strings.Join(segs, ":")+":")
 		}
 	}
 	return map[string]any{"active": r.Active(), "permissions": perms, "allows": allows, "allows_wild": allowsWild}

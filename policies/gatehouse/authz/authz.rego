@@ -54,7 +54,7 @@ failures contains "invalid_input" if not _valid
 
 failures contains "user" if {
 	_given("user")
-	not grants.user_allowed(input.user, _req)
+	count(_user_reasons) == 0
 }
 
 failures contains "installation_status" if {

@@ -14,13 +14,14 @@ import data.gatehouse.match
 
 # METADATA
 # description: |
-#   A decision's request, split once: resource segments and their "/"
-#   prefixes, action segments and their ":" prefixes ("" first), and now.
+#   A decision's request, split once: resource segments, the resource's "/"
+#   prefixes after "" (the keys grants are filed under), the action's
+#   segments and its key ("read:projects:") that role prefixes match, and now.
 request(resource, action, now) := {
 	"segs": segs,
-	"prefixes": [concat("/", array.slice(segs, 0, n)) | some n in numbers.range(1, count(segs))],
+	"prefixes": array.concat([""], [concat("/", array.slice(segs, 0, n)) | some n in numbers.range(1, count(segs))]),
 	"action": act.action,
-	"action_prefixes": act.action_prefixes,
+	"action_key": act.action_key,
 	"now": now,
 } if {
 	segs := match.resource_segments(resource)
@@ -29,62 +30,54 @@ request(resource, action, now) := {
 
 # METADATA
 # description: The action part of a request from its segments.
-action_request(action) := {
-	"action": action,
-	"action_prefixes": [concat(":", array.slice(action, 0, n)) | some n in numbers.range(0, count(action))],
-}
+action_request(action) := {"action": action, "action_key": concat("", [concat(":", action), ":"])}
 
 # METADATA
-# description: Every grant of a user or group document.
-principal_grants(doc) := array.concat(
-	[g | some gs in object.get(doc, "by_resource", {}); some g in gs],
-	object.get(doc, "wild", []),
+# description: |
+#   A grant tuple [kind, id, role, resource, expires, segs?] as an object
+#   {kind, id, role, resource, segs, expires?}, for the lookups.
+grant_object(t) := object.union(
+	{"kind": t[0], "id": t[1], "role": t[2], "resource": t[3], "segs": split(t[3], "/")},
+	{"expires": t[4] | t[4] != 0},
 )
 
 # METADATA
-# description: The user's unexpired grants, direct and through their groups.
+# description: Every grant tuple of a user or group document.
+principal_grants(doc) := array.concat(
+	[t | some ts in object.get(doc, "by_resource", {}); some t in ts],
+	[t | some ts in object.get(doc, "wild", {}); some t in ts],
+)
+
+# METADATA
+# description: The user's unexpired grants as objects, direct and through their groups.
 user_grants(user, now) := array.concat(
-	[g | some g in principal_grants(data.gatehouse.index.users[user]); live(g, now)],
-	[g |
+	[grant_object(t) | some t in principal_grants(data.gatehouse.index.users[user]); live(t, now)],
+	[grant_object(t) |
 		some group in data.gatehouse.index.users[user].groups
-		some g in principal_grants(data.gatehouse.index.groups[group])
-		live(g, now)
+		some t in principal_grants(data.gatehouse.index.groups[group])
+		live(t, now)
 	],
 )
 
 # METADATA
-# description: A grant without expiry, or one that expires after now (ns).
-live(grant, _) if not grant.expires
+# description: A grant tuple without expiry, or one that expires after now (ns).
+live(t, _) if t[4] == 0
 
-live(grant, now) if now < grant.expires
+live(t, now) if now < t[4]
 
 # METADATA
-# description: The unexpired grants of a user or group document covering the request.
+# description: The unexpired grant tuples of a user or group document covering the request.
 covering(doc, req) := array.concat(
-	[g | some p in req.prefixes; some g in doc.by_resource[p]; live(g, req.now)],
-	[g | some g in doc.wild; match.covers(g.segs, req.segs); live(g, req.now)],
+	[t | some p in req.prefixes; some t in doc.by_resource[p]; live(t, req.now)],
+	[t | some p in req.prefixes; some t in doc.wild[p]; match.covers(t[5], req.segs); live(t, req.now)],
 )
-
-# METADATA
-# description: The user, directly or through a group, holds a grant allowing the request.
-user_allowed(user, req) if {
-	some g in covering(data.gatehouse.index.users[user], req)
-	role_allows(g.role, req)
-}
-
-user_allowed(user, req) if {
-	some group in data.gatehouse.index.users[user].groups
-	some g in covering(data.gatehouse.index.groups[group], req)
-	role_allows(g.role, req)
-}
 
 # METADATA
 # description: The role exists, is active and allows an action implying the request's.
 role_allows(role_id, req) if {
 	role := data.gatehouse.index.roles[role_id]
 	role.active
-	some prefix in req.action_prefixes
-	role.allows[prefix]
+	strings.any_prefix_match(req.action_key, role.allows)
 }
 
 role_allows(role_id, req) if {
@@ -96,17 +89,17 @@ role_allows(role_id, req) if {
 
 # METADATA
 # description: Reasons for each of the user's grants that covers the request and whose role allows it.
-allowing(user, req) := {reason(g) |
-	some g in array.concat(
+allowing(user, req) := {reason(t) |
+	some t in array.concat(
 		covering(data.gatehouse.index.users[user], req),
-		[g |
+		[t |
 			some group in data.gatehouse.index.users[user].groups
-			some g in covering(data.gatehouse.index.groups[group], req)
+			some t in covering(data.gatehouse.index.groups[group], req)
 		],
 	)
-	role_allows(g.role, req)
+	role_allows(t[2], req)
 }
 
 # METADATA
-# description: A grant as a decision reason.
-reason(g) := {"kind": g.kind, "id": g.id, "role": g.role, "resource": g.resource}
+# description: A grant tuple as a decision reason.
+reason(t) := {"kind": t[0], "id": t[1], "role": t[2], "resource": t[3]}

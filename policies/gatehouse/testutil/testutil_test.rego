@@ -7,6 +7,10 @@
 #   allows_wild). A _test.rego file, so never part of a bundle.
 package gatehouse.testutil
 
+_allow_key([]) := ""
+
+_allow_key(segs) := concat("", [concat(":", segs), ":"]) if count(segs) > 0
+
 # METADATA
 # description: The fixture in the loader's layout.
 index(f) := object.union(f, {
@@ -18,18 +22,31 @@ index(f) := object.union(f, {
 })
 
 # METADATA
-# description: A principal's grants filed by resource, wildcard patterns apart.
+# description: |
+#   A principal's grants as tuples [kind, id, role, resource, expires],
+#   filed by resource, and those with "*" (plus their segs) by the literal
+#   prefix before the first "*".
 principal(doc) := {
-	"by_resource": {res: [g | some g in exact; g.resource == res] | some g0 in exact; res := g0.resource},
-	"wild": [g | some g in object.get(doc, "grants", []); "*" in g.segs],
+	"by_resource": {res: [tuple(g) | some g in exact; g.resource == res] | some g0 in exact; res := g0.resource},
+	"wild": {key: [array.concat(tuple(g), [g.segs]) | some g in wild; _literal(g.segs) == key] |
+		some g0 in wild
+		key := _literal(g0.segs)
+	},
 } if {
 	exact := [g | some g in object.get(doc, "grants", []); not "*" in g.segs]
+	wild := [g | some g in object.get(doc, "grants", []); "*" in g.segs]
 }
+
+# METADATA
+# description: A fixture grant object as the loader's tuple.
+tuple(g) := [g.kind, g.id, g.role, g.resource, object.get(g, "expires", 0)]
+
+_literal(segs) := concat("/", array.slice(segs, 0, [i | some i, s in segs; s == "*"][0]))
 
 # METADATA
 # description: A role with its allowed patterns indexed.
 role(doc) := object.union(doc, {
-	"allows": {concat(":", p.segs): true | some p in object.get(doc, "permissions", []); p.allow; not "*" in p.segs},
+	"allows": [_allow_key(p.segs) | some p in object.get(doc, "permissions", []); p.allow; not "*" in p.segs],
 	"allows_wild": [p.segs | some p in object.get(doc, "permissions", []); p.allow; "*" in p.segs],
 })
 
@@ -44,9 +61,10 @@ test_index_files_grants_and_roles if {
 			{"action": "write", "segs": ["write"], "allow": false},
 		]}},
 	})
-	got.users.u.by_resource == {"a/b": [exact]}
-	got.users.u.wild == [wild]
+	got.users.u.by_resource == {"a/b": [["record", "r", "x", "a/b", 0]]}
+	got.users.u.wild == {"a": [["record", "w", "x", "a/*", 0, ["a", "*"]]]}
 	got.users.u.groups == []
-	got.roles.x.allows == {"read": true}
+	got.roles.x.allows == ["read:"]
 	got.roles.x.allows_wild == [["*", "read"]]
+	index({"roles": {"all": {"permissions": [{"segs": [], "allow": true}]}}}).roles.all.allows == [""]
 }
