@@ -129,3 +129,21 @@ func (s *state) cachedQuery(ctx context.Context, ref string) (rego.PreparedEvalQ
 	s.queries.Add(ref, pq)
 	return pq, nil
 }
+
+// Eval evaluates any Rego query text (for `gatehouse eval`) and returns
+// every result's bindings and expression values, as OPA's eval does.
+func (e *Engine) Eval(ctx context.Context, query string, input any) (rego.ResultSet, error) {
+	s, err := e.state()
+	if err != nil {
+		return nil, err
+	}
+	opts := []func(*rego.Rego){rego.Query(query), rego.Compiler(s.compiler), rego.Store(s.store)}
+	if input != nil {
+		opts = append(opts, rego.Input(input))
+	}
+	rs, err := rego.New(opts...).Eval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return rs, nil
+}

@@ -167,6 +167,9 @@ func TestAPIKeyScopes(t *testing.T) {
 		{"decide key cannot write", http.MethodPut, "/v1/tenants/t2", map[string]string{"name": "x"}, bearer(keys[0].Secret), 403},
 		{"admin key writes", http.MethodPut, "/v1/tenants/t2", map[string]string{"name": "x"}, bearer(keys[1].Secret), 201},
 		{"health is open", http.MethodGet, "/health", nil, nil, 200},
+		{"decide key cannot pull bundles", http.MethodGet, "/v1/bundles/gatehouse", nil, bearer(keys[0].Secret), 403},
+		{"bundles need a key", http.MethodGet, "/v1/bundles/gatehouse", nil, nil, 401},
+		{"admin key pulls bundles", http.MethodGet, "/v1/bundles/gatehouse", nil, bearer(keys[1].Secret), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

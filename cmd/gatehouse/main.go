@@ -48,6 +48,8 @@ func commands() map[string]command {
 		"seed":    {"load the demo data set (--demo)", runSeed},
 		"bundle":  {"build an OPA bundle file from the store (bundle build -o FILE)", runBundle},
 		"version": {"print the version", runVersion},
+		"test":    {"run _test.rego files against the built-in model (like opa test)", runTest},
+		"eval":    {"evaluate a query over the model and a store or export file", runEval},
 	}
 }
 

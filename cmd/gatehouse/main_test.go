@@ -1,12 +1,21 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -134,5 +143,147 @@ func TestLoadKeys(t *testing.T) {
 	}
 	if _, err := loadKeys("", "broken"); err == nil {
 		t.Error("malformed GATEHOUSE_API_KEYS accepted")
+	}
+}
+
+func TestBundleBuild(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	if code, _, stderr := runCLI(t, "seed", "--demo", "--data-dir", store); code != exitOK {
+		t.Fatalf("seed: %s", stderr)
+	}
+	keyFile := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(keyFile, []byte(testKeyPEM(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "bundle.tar.gz")
+	if code, _, stderr := runCLI(t, "bundle", "build", "--data-dir", store, "-o", out, "--tenant", "acme", "--signing-key", keyFile); code != exitOK {
+		t.Fatalf("bundle build: %d %s", code, stderr)
+	}
+	files := tarNames(t, out)
+	for _, want := range []string{"/.manifest", "/data.json", "/.signatures.json", "/gatehouse/authz/authz.rego"} {
+		if !files[want] {
+			t.Errorf("bundle lacks %s: %v", want, files)
+		}
+	}
+	for name := range files {
+		if strings.HasSuffix(name, "_test.rego") {
+			t.Errorf("bundle carries a test file: %s", name)
+		}
+	}
+	if code, _, _ := runCLI(t, "bundle", "build", "--data-dir", store, "-o", out, "--tenant", "nope"); code != exitUsage {
+		t.Errorf("unknown tenant: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestStoreServesMongoDB(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		done <- run(ctx, []string{"store", "--data-dir", t.TempDir(), "--addr", addr}, &out, &errOut)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	var m *loader.Mongo
+	var err error
+	for time.Now().Before(deadline) {
+		if m, err = loader.Open(context.Background(), loader.Config{URI: "mongodb://" + addr + "/", Timeout: time.Second}, nil); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("store never answered: %v", err)
+	}
+	defer m.Close(context.Background())
+	if _, err := m.Snapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("store exit %d", code)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func tarNames(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	out := map[string]bool{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = true
+	}
+}
+
+func testKeyPEM(t *testing.T) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+}
+
+func TestPolicyTestCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ok_test.rego", "package custom.ok_test\n\nimport data.gatehouse.authz\n\ntest_denies_unknown if not authz.allow with input as {\"user\": \"x\", \"resource\": \"a\", \"permission\": \"p\"}\n")
+	code, out, _ := runCLI(t, "test", "../../policies", dir)
+	if code != exitOK || !strings.Contains(out, " passed, 0 failed") {
+		t.Fatalf("passing tests: exit %d\n%s", code, out)
+	}
+	write("bad_test.rego", "package custom.bad_test\n\nimport data.gatehouse.authz\n\ntest_wrong if authz.allow with input as {\"user\": \"x\", \"resource\": \"a\", \"permission\": \"p\"}\n")
+	if code, out, _ := runCLI(t, "test", dir); code != exitFailure || !strings.Contains(out, "FAIL data.custom.bad_test.test_wrong") {
+		t.Fatalf("failing test: exit %d\n%s", code, out)
+	}
+	write("broken.rego", "package broken\n\nx := \n")
+	if code, _, _ := runCLI(t, "test", dir); code != exitCompile {
+		t.Fatalf("compile error: exit %d, want %d", code, exitCompile)
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.json")
+	if err := os.WriteFile(input, []byte(`{"user": "bob", "resource": "accounts/acme/chats/general", "permission": "chats:delete"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "eval", "data.gatehouse.authz.decision.denied_by", "--input", input, "--data", "demo.yaml")
+	if code != exitOK || !strings.Contains(out, `"value": "user"`) {
+		t.Fatalf("eval: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, _, _ := runCLI(t, "eval", "data.gatehouse[", "--data", "demo.yaml"); code != exitFailure {
+		t.Errorf("bad query: exit %d", code)
 	}
 }
