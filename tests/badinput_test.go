@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,7 +19,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 )
 
 // biMiB is the server's default request body limit.
@@ -49,19 +47,6 @@ var biAllowed = biCheck("alice", "accounts/acme/chats/general", "chats:read")
 
 // biDenied is a check the demo data denies: bob only reads the general chat.
 var biDenied = biCheck("bob", "accounts/acme/chats/random", "chats:read")
-
-func biDemo(t testing.TB) *model.Snapshot {
-	t.Helper()
-	raw, err := os.ReadFile("../cmd/gatehouse/demo.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := loader.Decode(raw, true)
-	if err != nil {
-		t.Fatalf("decode demo data: %v", err)
-	}
-	return snap
-}
 
 // biURI returns a URI of n segments of the given width ("s0001/s0002/...").
 func biURI(n, width int) string {
@@ -492,7 +477,7 @@ func biBurstOne(client *http.Client, base string, c biBurstCase) error {
 }
 
 func TestBadInput(t *testing.T) {
-	g := startGate(t, biDemo(t))
+	g := startGate(t, demoSnapshot(t))
 	var before biStatus
 	g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &before)
 	if !before.Ready || before.Revision == 0 {

@@ -91,7 +91,7 @@ func daKeys(r daResult) []string {
 }
 
 func TestDataAPI(t *testing.T) {
-	snap := biDemo(t)
+	snap := demoSnapshot(t)
 	g := startGate(t, snap)
 
 	t.Run("allow", func(t *testing.T) {
