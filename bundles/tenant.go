@@ -31,26 +31,31 @@ func reaches(pattern, scope []any) bool {
 }
 
 // keepGrants keeps a principal's grant tuples that reach scope, in the
-// same by_resource/wild layout; n is how many were kept.
+// same by_prefix layout; n is how many were kept.
 func keepGrants(doc map[string]any, scope []any) (map[string]any, int) {
-	byResource, wild, n := map[string]any{}, map[string]any{}, 0
-	for res, ts := range obj(doc["by_resource"]) {
-		if reaches(split(res), scope) {
-			byResource[res], n = ts, n+len(arr(ts))
-		}
-	}
-	for key, ts := range obj(doc["wild"]) {
+	byPrefix, n := map[string]any{}, 0
+	for key, ts := range obj(doc["by_prefix"]) {
 		kept := []any{}
 		for _, t := range arr(ts) {
-			if reaches(arr(arr(t)[5]), scope) {
+			if reaches(tupleSegs(arr(t)), scope) {
 				kept = append(kept, t)
 			}
 		}
 		if len(kept) > 0 {
-			wild[key], n = kept, n+len(kept)
+			byPrefix[key], n = kept, n+len(kept)
 		}
 	}
-	return map[string]any{"by_resource": byResource, "wild": wild}, n
+	return map[string]any{"by_prefix": byPrefix}, n
+}
+
+// tupleSegs returns a grant tuple's pattern segments: its sixth field for
+// "*" patterns, else its resource split.
+func tupleSegs(t []any) []any {
+	if len(t) > 5 {
+		return arr(t[5])
+	}
+	res, _ := t[3].(string)
+	return split(res)
 }
 
 func split(uri string) []any {
@@ -93,13 +98,11 @@ func keepRoles(roles, users, groups map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, holders := range []map[string]any{users, groups} {
 		for _, h := range holders {
-			for _, key := range []string{"by_resource", "wild"} {
-				for _, ts := range obj(obj(h)[key]) {
-					for _, t := range arr(ts) {
-						id, _ := arr(t)[2].(string)
-						if r, ok := roles[id]; ok {
-							out[id] = r
-						}
+			for _, ts := range obj(obj(h)["by_prefix"]) {
+				for _, t := range arr(ts) {
+					id, _ := arr(t)[2].(string)
+					if r, ok := roles[id]; ok {
+						out[id] = r
 					}
 				}
 			}

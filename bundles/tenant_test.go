@@ -33,11 +33,11 @@ func TestForTenantKeepsOnlyWhatReachesIt(t *testing.T) {
 	wild := []any{"record", "r3", "writer", "tenants/*/x", 0, []any{"tenants", "*", "x"}}
 	index := map[string]any{
 		"users": map[string]any{
-			"ann": map[string]any{"by_resource": map[string]any{"tenants/t1/docs": []any{mine}}, "wild": map[string]any{}, "groups": []any{}},
-			"bea": map[string]any{"by_resource": map[string]any{"tenants/t2": []any{theirs}}, "wild": map[string]any{}, "groups": []any{"g2"}},
-			"cid": map[string]any{"by_resource": map[string]any{}, "wild": map[string]any{"tenants": []any{wild}}, "groups": []any{}},
+			"ann": map[string]any{"by_prefix": map[string]any{"tenants/t1/docs": []any{mine}}, "groups": []any{}},
+			"bea": map[string]any{"by_prefix": map[string]any{"tenants/t2": []any{theirs}}, "groups": []any{"g2"}},
+			"cid": map[string]any{"by_prefix": map[string]any{"tenants": []any{wild}}, "groups": []any{}},
 		},
-		"groups": map[string]any{"g2": map[string]any{"by_resource": map[string]any{"tenants/t2": []any{theirs}}, "wild": map[string]any{}}},
+		"groups": map[string]any{"g2": map[string]any{"by_prefix": map[string]any{"tenants/t2": []any{theirs}}}},
 		"roles":  map[string]any{"reader": "R", "writer": "W", "unused": "U"},
 		"installations": map[string]any{
 			"i1": map[string]any{"extension": "e1", "resources": []any{map[string]any{"segs": []any{"tenants", "t1"}}}},
@@ -48,8 +48,8 @@ func TestForTenantKeepsOnlyWhatReachesIt(t *testing.T) {
 	got := ForTenant(index, "t1")
 	want := map[string]any{
 		"users": map[string]any{
-			"ann": map[string]any{"by_resource": map[string]any{"tenants/t1/docs": []any{mine}}, "wild": map[string]any{}, "groups": []any{}},
-			"cid": map[string]any{"by_resource": map[string]any{}, "wild": map[string]any{"tenants": []any{wild}}, "groups": []any{}},
+			"ann": map[string]any{"by_prefix": map[string]any{"tenants/t1/docs": []any{mine}}, "groups": []any{}},
+			"cid": map[string]any{"by_prefix": map[string]any{"tenants": []any{wild}}, "groups": []any{}},
 		},
 		"groups":        map[string]any{},
 		"roles":         map[string]any{"reader": "R", "writer": "W"},

@@ -163,23 +163,24 @@ func (ix *indexer) userDoc(u string) any {
 	return doc
 }
 
-// principalDoc files grant tuples without "*" under their resource
-// (by_resource) and the rest under the literal prefix before their first
-// "*" (wild, "" when the pattern starts with "*"), so a decision looks up
-// only the request's prefixes.
+// principalDoc files grant tuples under a prefix of the URIs they cover
+// (by_prefix): a tuple without "*" (5 fields) under its resource, one with
+// "*" (6 fields, with segs) under the literal part before its first "*"
+// ("" when it starts with "*"). A decision looks up only the request's
+// prefixes, and checks segments only for the "*" tuples found there.
 func principalDoc(grants []any) map[string]any {
-	byResource, wild := map[string]any{}, map[string]any{}
+	byPrefix := map[string]any{}
 	for _, g := range grants {
 		t := g.([]any)
 		segs := t[tupleSegs].([]any)
 		star := slices.Index(segs, any("*"))
 		if star < 0 {
-			file(byResource, t[tupleResource].(string), t[:tupleSegs])
+			file(byPrefix, t[tupleResource].(string), t[:tupleSegs])
 			continue
 		}
-		file(wild, joinAny(segs[:star], "/"), t)
+		file(byPrefix, joinAny(segs[:star], "/"), t)
 	}
-	return map[string]any{"by_resource": byResource, "wild": wild}
+	return map[string]any{"by_prefix": byPrefix}
 }
 
 func file(m map[string]any, key string, t []any) {

@@ -99,8 +99,10 @@ _in_scope if {
 _valid if {
 	_subject_given
 	not _malformed_subject
-	match.valid_resource(input.resource)
-	match.valid_action(input.permission)
+	is_string(input.resource)
+	is_string(input.permission)
+	match.valid_resource_segments(input.resource, _req.segs)
+	match.valid_action_segments(input.permission, _req.action)
 }
 
 # The user's reasons, computed once: the decision allows on them and

@@ -3,8 +3,8 @@
 # description: |
 #   What a principal holds: grants from access records (direct and through
 #   groups) and memberships, read from data.gatehouse.index. The loader
-#   keys users and groups by id and, inside each, grants without "*" by
-#   their resource (by_resource) with the rest in wild; roles carry the
+#   keys users and groups by id and, inside each, files grant tuples by a
+#   prefix of the URIs they cover (by_prefix); roles carry the
 #   action prefixes they allow (allows) with "*"-segment patterns in
 #   allows_wild. A decision thus looks up the request's prefixes instead of
 #   scanning what the user holds.
@@ -43,10 +43,7 @@ grant_object(t) := object.union(
 
 # METADATA
 # description: Every grant tuple of a user or group document.
-principal_grants(doc) := array.concat(
-	[t | some ts in object.get(doc, "by_resource", {}); some t in ts],
-	[t | some ts in object.get(doc, "wild", {}); some t in ts],
-)
+principal_grants(doc) := [t | some ts in object.get(doc, "by_prefix", {}); some t in ts]
 
 # METADATA
 # description: The user's unexpired grants as objects, direct and through their groups.
@@ -67,10 +64,21 @@ live(t, now) if now < t[4]
 
 # METADATA
 # description: The unexpired grant tuples of a user or group document covering the request.
-covering(doc, req) := array.concat(
-	[t | some p in req.prefixes; some t in doc.by_resource[p]; live(t, req.now)],
-	[t | some p in req.prefixes; some t in doc.wild[p]; match.covers(t[5], req.segs); live(t, req.now)],
-)
+covering(doc, req) := [t |
+	some p in req.prefixes
+	some t in doc.by_prefix[p]
+	_covers(t, req.segs)
+	live(t, req.now)
+]
+
+# A tuple without "*" is filed under its own resource, so finding it under
+# a request prefix means it covers; one with "*" checks its segments.
+_covers(t, _) if count(t) == 5
+
+_covers(t, segs) if {
+	count(t) == 6
+	match.covers(t[5], segs)
+}
 
 # METADATA
 # description: The role exists, is active and allows an action implying the request's.

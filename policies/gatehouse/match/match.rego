@@ -38,8 +38,13 @@ action_segments(action) := split(lower(action), ":")
 # description: A request URI has 1 to 32 non-empty segments and at most 512 bytes.
 valid_resource(uri) if {
 	is_string(uri)
+	valid_resource_segments(uri, resource_segments(uri))
+}
+
+# METADATA
+# description: valid_resource for a URI already split into segments.
+valid_resource_segments(uri, segments) if {
 	_at_most_512_bytes(uri)
-	segments := resource_segments(uri)
 	count(segments) <= 32
 	not "" in segments
 }
@@ -56,6 +61,12 @@ _at_most_512_bytes(s) if {
 # description: A requested action has non-empty segments.
 valid_action(action) if {
 	is_string(action)
+	valid_action_segments(action, action_segments(action))
+}
+
+# METADATA
+# description: valid_action for an action already split into segments.
+valid_action_segments(action, segments) if {
 	count(action) <= 256
-	not "" in action_segments(action)
+	not "" in segments
 }

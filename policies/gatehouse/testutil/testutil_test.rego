@@ -3,7 +3,7 @@
 # description: |
 #   Lets the policy tests write fixtures with plain grant lists
 #   ({"users": {"u": {"groups": [...], "grants": [...]}}}) and converts them
-#   into the layout the loader produces (by_resource, wild, allows,
+#   into the layout the loader produces (by_prefix, allows,
 #   allows_wild). A _test.rego file, so never part of a bundle.
 package gatehouse.testutil
 
@@ -25,14 +25,8 @@ index(f) := object.union(f, {
 # description: |
 #   A principal's grants as tuples [kind, id, role, resource, expires],
 #   filed by resource, and those with "*" (plus their segs) by the literal
-#   prefix before the first "*".
-principal(doc) := {
-	"by_resource": {res: [tuple(g) | some g in exact; g.resource == res] | some g0 in exact; res := g0.resource},
-	"wild": {key: [array.concat(tuple(g), [g.segs]) | some g in wild; _literal(g.segs) == key] |
-		some g0 in wild
-		key := _literal(g0.segs)
-	},
-} if {
+#   prefix before the first "*", all in by_prefix.
+principal(doc) := {"by_prefix": {key: _filed(exact, wild, key) | some key in _keys(exact, wild)}} if {
 	exact := [g | some g in object.get(doc, "grants", []); not "*" in g.segs]
 	wild := [g | some g in object.get(doc, "grants", []); "*" in g.segs]
 }
@@ -40,6 +34,13 @@ principal(doc) := {
 # METADATA
 # description: A fixture grant object as the loader's tuple.
 tuple(g) := [g.kind, g.id, g.role, g.resource, object.get(g, "expires", 0)]
+
+_keys(exact, wild) := {g.resource | some g in exact} | {_literal(g.segs) | some g in wild}
+
+_filed(exact, wild, key) := array.concat(
+	[tuple(g) | some g in exact; g.resource == key],
+	[array.concat(tuple(g), [g.segs]) | some g in wild; _literal(g.segs) == key],
+)
 
 _literal(segs) := concat("/", array.slice(segs, 0, [i | some i, s in segs; s == "*"][0]))
 
@@ -61,8 +62,7 @@ test_index_files_grants_and_roles if {
 			{"action": "write", "segs": ["write"], "allow": false},
 		]}},
 	})
-	got.users.u.by_resource == {"a/b": [["record", "r", "x", "a/b", 0]]}
-	got.users.u.wild == {"a": [["record", "w", "x", "a/*", 0, ["a", "*"]]]}
+	got.users.u.by_prefix == {"a/b": [["record", "r", "x", "a/b", 0]], "a": [["record", "w", "x", "a/*", 0, ["a", "*"]]]}
 	got.users.u.groups == []
 	got.roles.x.allows == ["read:"]
 	got.roles.x.allows_wild == [["*", "read"]]
