@@ -162,9 +162,9 @@ type Snapshot struct {
 
 // Counts returns the number of documents per collection.
 func (s *Snapshot) Counts() map[string]int {
-	return map[string]int{
-		Roles: len(s.Roles), Records: len(s.Records), Groups: len(s.Groups),
-		Memberships: len(s.Memberships), Extensions: len(s.Extensions),
-		Installations: len(s.Installations), Tenants: len(s.Tenants), Policies: len(s.Policies),
+	out := make(map[string]int, len(kinds))
+	for c, k := range kinds {
+		out[c] = len(k.docs(s))
 	}
+	return out
 }

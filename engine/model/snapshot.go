@@ -14,25 +14,41 @@ type Document interface {
 // DocMeta returns the document's common fields.
 func (m *Meta) DocMeta() *Meta { return m }
 
-// Docs returns pointers to every document of one collection, for iteration.
+// kind ties a collection name to its documents in a snapshot.
+type kind struct {
+	create func() Document
+	docs   func(*Snapshot) []Document
+	merge  func(dst, base, over *Snapshot)
+}
+
+func kindOf[T any, P interface {
+	*T
+	Document
+}](field func(*Snapshot) *[]T) kind {
+	return kind{
+		create: func() Document { return P(new(T)) },
+		docs:   func(s *Snapshot) []Document { return pointers[T, P](*field(s)) },
+		merge:  func(dst, base, over *Snapshot) { *field(dst) = mergeDocs[T, P](*field(base), *field(over)) },
+	}
+}
+
+// kinds is the one table of collections and the snapshot fields holding them.
+var kinds = map[string]kind{
+	Roles:         kindOf(func(s *Snapshot) *[]Role { return &s.Roles }),
+	Records:       kindOf(func(s *Snapshot) *[]Record { return &s.Records }),
+	Groups:        kindOf(func(s *Snapshot) *[]Group { return &s.Groups }),
+	Memberships:   kindOf(func(s *Snapshot) *[]Membership { return &s.Memberships }),
+	Extensions:    kindOf(func(s *Snapshot) *[]Extension { return &s.Extensions }),
+	Installations: kindOf(func(s *Snapshot) *[]Installation { return &s.Installations }),
+	Tenants:       kindOf(func(s *Snapshot) *[]Tenant { return &s.Tenants }),
+	Policies:      kindOf(func(s *Snapshot) *[]Policy { return &s.Policies }),
+}
+
+// Docs returns pointers to every document of one collection, for
+// iteration; nil for an unknown collection.
 func (s *Snapshot) Docs(collection string) []Document {
-	switch collection {
-	case Roles:
-		return pointers(s.Roles)
-	case Records:
-		return pointers(s.Records)
-	case Groups:
-		return pointers(s.Groups)
-	case Memberships:
-		return pointers(s.Memberships)
-	case Extensions:
-		return pointers(s.Extensions)
-	case Installations:
-		return pointers(s.Installations)
-	case Tenants:
-		return pointers(s.Tenants)
-	case Policies:
-		return pointers(s.Policies)
+	if k, ok := kinds[collection]; ok {
+		return k.docs(s)
 	}
 	return nil
 }
@@ -108,16 +124,11 @@ func ids[T any](docs []T, id func(T) string) map[string]bool {
 // Merge returns s with every document of other added, replacing documents
 // of s with the same _id.
 func (s *Snapshot) Merge(other *Snapshot) *Snapshot {
-	return &Snapshot{
-		Roles:         mergeDocs(s.Roles, other.Roles),
-		Records:       mergeDocs(s.Records, other.Records),
-		Groups:        mergeDocs(s.Groups, other.Groups),
-		Memberships:   mergeDocs(s.Memberships, other.Memberships),
-		Extensions:    mergeDocs(s.Extensions, other.Extensions),
-		Installations: mergeDocs(s.Installations, other.Installations),
-		Tenants:       mergeDocs(s.Tenants, other.Tenants),
-		Policies:      mergeDocs(s.Policies, other.Policies),
+	out := &Snapshot{}
+	for _, k := range kinds {
+		k.merge(out, s, other)
 	}
+	return out
 }
 
 func mergeDocs[T any, P interface {
@@ -149,45 +160,8 @@ var (
 // NewDocument returns a pointer to an empty document of the collection,
 // or nil for an unknown collection.
 func NewDocument(collection string) Document {
-	switch collection {
-	case Roles:
-		return &Role{}
-	case Records:
-		return &Record{}
-	case Groups:
-		return &Group{}
-	case Memberships:
-		return &Membership{}
-	case Extensions:
-		return &Extension{}
-	case Installations:
-		return &Installation{}
-	case Tenants:
-		return &Tenant{}
-	case Policies:
-		return &Policy{}
+	if k, ok := kinds[collection]; ok {
+		return k.create()
 	}
 	return nil
-}
-
-// Add appends doc to its collection in the snapshot.
-func (s *Snapshot) Add(doc Document) {
-	switch d := doc.(type) {
-	case *Role:
-		s.Roles = append(s.Roles, *d)
-	case *Record:
-		s.Records = append(s.Records, *d)
-	case *Group:
-		s.Groups = append(s.Groups, *d)
-	case *Membership:
-		s.Memberships = append(s.Memberships, *d)
-	case *Extension:
-		s.Extensions = append(s.Extensions, *d)
-	case *Installation:
-		s.Installations = append(s.Installations, *d)
-	case *Tenant:
-		s.Tenants = append(s.Tenants, *d)
-	case *Policy:
-		s.Policies = append(s.Policies, *d)
-	}
 }
