@@ -26,6 +26,9 @@ type Config struct {
 	URI      string        // mongodb:// connection string; required
 	Database string        // database name; DefaultDatabase when empty
 	Timeout  time.Duration // server selection and per-operation limit; DefaultTimeout when zero
+	// Lazy skips the check that the store answers, for servers that start
+	// before their store and retry until it does.
+	Lazy bool
 }
 
 // Validate reports every problem with the config.
@@ -62,7 +65,7 @@ type Mongo struct {
 
 var _ engine.Source = (*Mongo)(nil)
 
-// Open connects to MongoDB and checks that it answers.
+// Open connects to MongoDB and, unless cfg.Lazy, checks that it answers.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Mongo, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -79,7 +82,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Mongo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	if err := client.Ping(ctx, nil); err != nil {
+	if err := client.Ping(ctx, nil); err != nil && !cfg.Lazy {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("%w: ping %s: %w", engine.ErrStoreUnavailable, cfg.URI, err)
 	}

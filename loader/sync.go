@@ -58,7 +58,7 @@ type SyncStatus struct {
 	LastSync         *time.Time `json:"lastSync"`
 	LastFullSync     *time.Time `json:"lastFullSync"`
 	UnavailableSince *time.Time `json:"unavailableSince"`
-	LastError        string     `json:"lastError,omitempty"`
+	LastError        string     `json:"-"` // logged, not shown to clients
 }
 
 // Syncer keeps an engine equal to the store: a full load at start, then

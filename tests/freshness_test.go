@@ -2,6 +2,8 @@ package tests
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -152,4 +154,25 @@ func TestStoreOutage(t *testing.T) {
 	if code, _ := g.do(http.MethodGet, "/v1/records/during", nil); code != http.StatusNotFound {
 		t.Fatalf("the refused write was stored: %d", code)
 	}
+}
+
+func TestServerStartsBeforeItsStore(t *testing.T) {
+	st := loadertest.NewRestartable(t)
+	st.Stop()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.Start(context.Background(), server.Config{
+		Store: server.StoreConfig{MongoURI: st.URI(), Timeout: 500 * time.Millisecond},
+		Addr:  "127.0.0.1:0",
+		Sync:  loader.SyncConfig{Interval: 100 * time.Millisecond},
+	}, log)
+	if err != nil {
+		t.Fatalf("server did not start without its store: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	g := &gate{t: t, base: "http://" + srv.Addr, srv: srv}
+	if code, _ := g.do(http.MethodGet, "/ready", nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("/ready before the store: %d, want 503", code)
+	}
+	st.Start()
+	g.waitReady()
 }

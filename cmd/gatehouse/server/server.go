@@ -95,6 +95,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Store.Lazy = true // /ready answers 503 until the store answers and loads
 	store, closeStore, err := OpenStore(ctx, cfg.Store, log)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ type StoreConfig struct {
 	Database string        // MongoDB database
 	DataDir  string        // embedded store directory
 	Timeout  time.Duration // how long to wait for MongoDB
+	Lazy     bool          // start even while MongoDB does not answer yet
 }
 
 // Validate reports every problem with the config.
@@ -49,7 +50,7 @@ func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (*loader.Mo
 		}
 		uri, closeEmbedded = emb.URI(), func() { emb.Close(); unlock() }
 	}
-	m, err := loader.Open(ctx, loader.Config{URI: uri, Database: c.Database, Timeout: c.Timeout}, log)
+	m, err := loader.Open(ctx, loader.Config{URI: uri, Database: c.Database, Timeout: c.Timeout, Lazy: c.Lazy}, log)
 	if err != nil {
 		closeEmbedded()
 		return nil, nil, err
