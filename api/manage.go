@@ -82,6 +82,10 @@ func (h *handlers) get(collection string) gin.HandlerFunc {
 
 func (h *handlers) put(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if !h.engine.Ready() { // a write now could not be read back
+			h.fail(c, engine.ErrNotReady)
+			return
+		}
 		ifMatch, err := ifMatchVersion(c)
 		if err != nil {
 			h.fail(c, err)
@@ -116,6 +120,10 @@ func (h *handlers) put(collection string) gin.HandlerFunc {
 
 func (h *handlers) remove(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if !h.engine.Ready() {
+			h.fail(c, engine.ErrNotReady)
+			return
+		}
 		ifMatch, err := ifMatchVersion(c)
 		if err != nil {
 			h.fail(c, err)

@@ -146,31 +146,41 @@ func (s *Syncer) Poll(ctx context.Context) error {
 		s.markDown(err)
 		return err
 	}
-	changes, latest := s.fresh(entries, since)
-	if err := s.applyFetched(ctx, changes); err != nil {
-		s.markDown(err)
-		return err
+	fresh := s.unseen(entries)
+	refs := make([][2]string, len(fresh))
+	for i, e := range fresh {
+		refs[i] = [2]string{e.Collection, e.DocID}
 	}
-	s.mu.Lock()
-	s.since = latest
-	s.mu.Unlock()
+	if err := s.applyFetched(ctx, refs); err != nil {
+		s.markDown(err)
+		return err // nothing marked seen: the next poll tries again
+	}
+	s.markSeen(fresh, since)
 	s.markOK(false)
 	return nil
 }
 
-// fresh returns the (collection, id) pairs of entries not applied yet and
-// the newest entry time, and forgets entries older than the overlap.
-func (s *Syncer) fresh(entries []ChangeEntry, since time.Time) ([][2]string, time.Time) {
+// unseen returns the entries not applied yet.
+func (s *Syncer) unseen(entries []ChangeEntry) []ChangeEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out [][2]string
-	latest := since
+	var out []ChangeEntry
 	for _, e := range entries {
-		if _, ok := s.seen[e.ID]; ok {
-			continue
+		if _, ok := s.seen[e.ID]; !ok {
+			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// markSeen records applied entries, moves since to the newest of them and
+// forgets entries older than the overlap.
+func (s *Syncer) markSeen(applied []ChangeEntry, since time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	latest := since
+	for _, e := range applied {
 		s.seen[e.ID] = e.At
-		out = append(out, [2]string{e.Collection, e.DocID})
 		if e.At.After(latest) {
 			latest = e.At
 		}
@@ -180,7 +190,7 @@ func (s *Syncer) fresh(entries []ChangeEntry, since time.Time) ([][2]string, tim
 			delete(s.seen, id)
 		}
 	}
-	return out, latest
+	s.since = latest
 }
 
 // applyFetched reads each changed document as it is now and applies it.

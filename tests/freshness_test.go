@@ -173,6 +173,12 @@ func TestServerStartsBeforeItsStore(t *testing.T) {
 	if code, _ := g.do(http.MethodGet, "/ready", nil); code != http.StatusServiceUnavailable {
 		t.Fatalf("/ready before the store: %d, want 503", code)
 	}
+	if code, body := g.do(http.MethodPut, "/v1/tenants/early", map[string]string{"name": "x"}); code != http.StatusServiceUnavailable {
+		t.Fatalf("write before ready: %d %s, want 503", code, body)
+	}
 	st.Start()
 	g.waitReady()
+	if code, _ := g.do(http.MethodGet, "/v1/tenants/early", nil); code != http.StatusNotFound {
+		t.Fatalf("a write refused before ready was stored: GET %d", code)
+	}
 }
