@@ -148,10 +148,7 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ix := newIndexer(snap)
-	rev := uint64(1)
-	if old := e.cur.Load(); old != nil {
-		rev = e.revisionLocked() + 1
-	}
+	rev := e.rev.Load() + 1
 	store := inmem.NewFromObjectWithOpts(
 		map[string]any{"gatehouse": map[string]any{"index": ix.document(), "revision": rev}},
 		inmem.OptRoundTripOnWrite(false),
@@ -186,8 +183,6 @@ func (e *Engine) newState(ctx context.Context, store storage.Store, custom []mod
 	return s, nil
 }
 
-func (e *Engine) revisionLocked() uint64 { return e.Revision() }
-
 func (s *state) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
 	return rego.New(
 		rego.Query(query),
@@ -201,7 +196,7 @@ func (s *state) prepare(ctx context.Context, query string) (rego.PreparedEvalQue
 func (e *Engine) compileWithCustom(custom []model.Policy) (map[string]string, *ast.Compiler, error) {
 	modules := BuiltinModules()
 	for _, p := range custom {
-		trial := maps(modules)
+		trial := copyModules(modules)
 		trial[CustomPolicyPath(p.ID)] = p.Source
 		if _, err := Compile(trial); err != nil {
 			e.log.Warn("custom policy skipped: does not compile", "policy", p.ID, "error", err)
@@ -243,7 +238,7 @@ func Compile(modules map[string]string) (*ast.Compiler, error) {
 	return c, nil
 }
 
-func maps(m map[string]string) map[string]string {
+func copyModules(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m)+1)
 	for k, v := range m {
 		out[k] = v
@@ -265,7 +260,7 @@ func (e *Engine) state() (*state, error) {
 func (e *Engine) CheckPolicy(id, source string) error {
 	modules := BuiltinModules()
 	if s := e.cur.Load(); s != nil {
-		modules = maps(s.modules)
+		modules = copyModules(s.modules)
 	}
 	modules[CustomPolicyPath(id)] = source
 	_, err := Compile(modules)

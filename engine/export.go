@@ -40,7 +40,7 @@ func (e *Engine) Export(ctx context.Context) (Export, error) {
 	if !ok {
 		return Export{}, fmt.Errorf("engine: index is %T, not an object", doc)
 	}
-	return Export{Revision: readRevision(s.store, txn), Index: index, Modules: maps(s.modules)}, nil
+	return Export{Revision: readRevision(s.store, txn), Index: index, Modules: copyModules(s.modules)}, nil
 }
 
 // Changed returns a channel closed at the next revision change, for long
