@@ -2,26 +2,34 @@
 //
 // # Architecture
 //
-// The engine holds one immutable generation at a time: an OPA in-memory
-// store with the index document (BuildIndex) at data.gatehouse.index, the
-// compiled built-in model plus custom policies, and the entrypoints prepared
-// once. Load builds a whole new generation and swaps it in atomically, so
-// decisions never see a half-applied change; every Load bumps the revision.
+// The engine holds an OPA in-memory store (AST values) with the index
+// document at data.gatehouse.index and the revision at
+// data.gatehouse.revision, the compiled built-in model plus custom
+// policies, and the entrypoints prepared once. Load builds a whole new
+// generation and swaps it in. Apply takes changed documents, re-renders
+// only the index entries they touch (the users and groups a record names,
+// one role, one installation) and writes them with the next revision in
+// one store transaction; a custom-policy change recompiles. Every
+// decision reads its revision inside its own read transaction, so the
+// revision it reports is the data it saw. Decisions are cached by
+// canonical input and revision until the earliest expiry they depend on.
 //
 // # Trade-offs
 //
-// The index is denormalized for the lookups a decision makes: grants keyed
-// by user and by group, roles by id with actions pre-split, so a decision
-// costs what the user holds, not what the tenant holds. Rebuilding the
-// whole generation on each change keeps the swap trivially consistent at
-// the price of a full re-index per load.
+// The index is denormalized for the lookups a decision makes: grant tuples
+// filed by the user or group and by a prefix of the URIs they cover, roles
+// with their allowed action prefixes, so a decision costs what the user
+// holds, not what the store holds. The engine keeps the documents
+// themselves as well (indexer), which costs memory but lets a write
+// re-render a handful of entries instead of rebuilding the index.
 //
 // # Usage
 //
 //	e := engine.New(logger)
-//	e.Load(ctx, snapshot)             // from the loader
+//	e.Load(ctx, snapshot)                         // from the loader
+//	e.Apply(ctx, []engine.Change{{Collection: model.Records, ID: "r1", Doc: rec}})
 //	d, err := e.Decide(ctx, engine.Input{User: "u1", Resource: "accounts/A", Permission: "read"})
 //
 // The engine imports neither Gin nor the MongoDB driver; documents arrive as
-// model.Snapshot values.
+// model.Snapshot values and model.Document changes.
 package engine
