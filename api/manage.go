@@ -41,8 +41,8 @@ func (h *handlers) manage(r *gin.Engine) {
 		g := r.Group("/v1/" + c)
 		g.GET("", read, bounded, h.list(c))
 		g.GET("/:id", read, bounded, h.get(c))
-		g.PUT("/:id", write, bounded, h.put(c))
-		g.DELETE("/:id", write, bounded, h.remove(c))
+		g.PUT("/:id", write, h.requireReady, bounded, h.put(c))
+		g.DELETE("/:id", write, h.requireReady, bounded, h.remove(c))
 	}
 }
 
@@ -82,10 +82,6 @@ func (h *handlers) get(collection string) gin.HandlerFunc {
 
 func (h *handlers) put(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !h.engine.Ready() { // a write now could not be read back
-			h.fail(c, engine.ErrNotReady)
-			return
-		}
 		ifMatch, err := ifMatchVersion(c)
 		if err != nil {
 			h.fail(c, err)
@@ -120,10 +116,6 @@ func (h *handlers) put(collection string) gin.HandlerFunc {
 
 func (h *handlers) remove(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !h.engine.Ready() {
-			h.fail(c, engine.ErrNotReady)
-			return
-		}
 		ifMatch, err := ifMatchVersion(c)
 		if err != nil {
 			h.fail(c, err)
@@ -146,6 +138,16 @@ func (h *handlers) remove(collection string) gin.HandlerFunc {
 		}
 		c.Status(http.StatusNoContent)
 	}
+}
+
+// requireReady refuses writes before the first load: a write then could
+// not be read back, so it is refused before anything is stored.
+func (h *handlers) requireReady(c *gin.Context) {
+	if !h.engine.Ready() {
+		h.fail(c, engine.ErrNotReady)
+		return
+	}
+	c.Next()
 }
 
 // applyWrite makes a stored write visible to decisions before responding.

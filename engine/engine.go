@@ -35,8 +35,6 @@ const (
 	PermissionsQuery = "data.gatehouse.lookup.permissions"
 	ResourcesQuery   = "data.gatehouse.lookup.resources"
 	MembershipsQuery = "data.gatehouse.lookup.memberships"
-	// IndexPath is where BuildIndex's document is stored.
-	IndexPath = "/gatehouse/index"
 )
 
 // DefaultQueryCacheSize bounds the prepared queries kept for the Data API.

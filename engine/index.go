@@ -11,9 +11,8 @@ import (
 
 // Grant kinds, as they appear in reasons.
 const (
-	KindRecord       = "record"
-	KindMembership   = "membership"
-	KindInstallation = "installation"
+	KindRecord     = "record"
+	KindMembership = "membership"
 )
 
 // Top-level keys of the index document at data.gatehouse.index.
@@ -47,15 +46,6 @@ type indexer struct {
 }
 
 type set map[string]struct{}
-
-func (s set) sorted() []string {
-	out := make([]string, 0, len(s))
-	for k := range s {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 func newIndexer(s *model.Snapshot) *indexer {
 	ix := &indexer{

@@ -159,11 +159,6 @@ func (m *Mongo) TrimChanges(ctx context.Context, before time.Time) error {
 	return storeError(err)
 }
 
-// Ping checks that the store answers.
-func (m *Mongo) Ping(ctx context.Context) error {
-	return storeError(m.client.Ping(ctx, nil))
-}
-
 // storeError marks driver errors that mean the store is out of reach.
 func storeError(err error) error {
 	if err == nil {

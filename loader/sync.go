@@ -39,6 +39,20 @@ type SyncConfig struct {
 	ChangeRetention time.Duration // change-log entries older than this are trimmed
 }
 
+// Validate reports every problem with the config; zero means the default.
+func (c SyncConfig) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"sync interval", c.Interval}, {"resync interval", c.ResyncInterval}, {"change retention", c.ChangeRetention}} {
+		if f.d < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative", f.name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (c SyncConfig) withDefaults() SyncConfig {
 	if c.Interval <= 0 {
 		c.Interval = DefaultSyncInterval

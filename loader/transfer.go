@@ -2,12 +2,10 @@ package loader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -69,13 +67,3 @@ func (m *Mongo) upsert(ctx context.Context, collection string, docs []model.Docu
 
 // Export reads every valid document (see Snapshot).
 func (m *Mongo) Export(ctx context.Context) (*model.Snapshot, error) { return m.Snapshot(ctx) }
-
-// Drop removes every gatehouse collection; for tests and `seed --reset`.
-func (m *Mongo) Drop(ctx context.Context) error {
-	for _, c := range model.Collections {
-		if err := m.db.Collection(c).Drop(ctx); err != nil && !errors.Is(err, mongo.ErrNilDocument) {
-			return fmt.Errorf("drop %s: %w", c, err)
-		}
-	}
-	return nil
-}

@@ -102,7 +102,7 @@ func TestSeedExportImportRoundTrip(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	tests := [][]string{{"nope"}, {"import"}, {"export"}, {"seed"}, {"serve", "--no-such-flag"}, {"serve", "--addr", "0.0.0.0:9999"}}
+	tests := [][]string{{"nope"}, {"import"}, {"export"}, {"seed"}, {"serve", "--no-such-flag"}, {"serve", "--addr", "0.0.0.0:9999"}, {"serve", "--sync-interval", "-1s"}, {"serve", "--write-timeout", "-2s"}}
 	for _, args := range tests {
 		if code, _, _ := runCLI(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)

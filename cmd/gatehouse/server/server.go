@@ -58,7 +58,7 @@ func (c Config) Validate() error {
 	for _, k := range c.Keys {
 		errs = append(errs, k.Validate())
 	}
-	return errors.Join(append(errs, c.API.Validate(), c.Store.Validate())...)
+	return errors.Join(append(errs, c.API.Validate(), c.Store.Validate(), c.Sync.Validate())...)
 }
 
 func loopback(addr string) bool {
