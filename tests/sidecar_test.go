@@ -200,6 +200,16 @@ func TestBundleNotModifiedBuildsNothing(t *testing.T) {
 	if code, _ := g.do(http.MethodGet, "/v1/bundles/tenants/nope", nil); code != http.StatusNotFound {
 		t.Errorf("unknown tenant bundle: %d", code)
 	}
+	// A custom policy goes into the bundle, under a root the manifest names.
+	g.json(http.MethodPut, "/v1/policies/extra", map[string]string{"source": "package extra.rules\n\nanswer := 42\n"}, http.StatusCreated, nil)
+	entries := bundleEntries(t, getBundle(t, g.base+"/v1/bundles/gatehouse", nil).Body)
+	var manifest struct{ Roots []string }
+	if err := json.Unmarshal(entries["/.manifest"], &manifest); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := entries["/custom/extra.rego"]; !ok || !strings.Contains(strings.Join(manifest.Roots, ","), "extra") {
+		t.Errorf("custom policy missing from the bundle: roots %v", manifest.Roots)
+	}
 }
 
 func TestTenantBundle(t *testing.T) {
