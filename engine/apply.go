@@ -47,34 +47,35 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 			return 0, err
 		}
 	}
-	rev, err := commit(ctx, s.store, e.ix.writes(t))
-	if err != nil {
+	rev := e.rev.Load() + 1
+	v, writes := e.ix.next(e.view.Load(), t, rev)
+	if err := commit(ctx, s.store, writes, rev); err != nil {
 		return 0, err
 	}
 	e.cur.Store(next)
+	e.view.Store(v)
 	e.rev.Store(rev)
 	e.notify()
 	return rev, nil
 }
 
-// commit writes the index entries and bumps the revision in one transaction.
-func commit(ctx context.Context, store storage.Store, writes []indexWrite) (uint64, error) {
+// commit writes the index entries and the revision in one transaction.
+func commit(ctx context.Context, store storage.Store, writes []indexWrite, rev uint64) error {
 	txn, err := store.NewTransaction(ctx, storage.WriteParams)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	rev := readRevision(store, txn) + 1
 	for _, w := range writes {
 		if err := writeEntry(ctx, store, txn, w); err != nil {
 			store.Abort(ctx, txn)
-			return 0, fmt.Errorf("write index %v: %w", w.Path, err)
+			return fmt.Errorf("write index %v: %w", w.Path, err)
 		}
 	}
 	if err := store.Write(ctx, txn, storage.ReplaceOp, revisionPath, rev); err != nil {
 		store.Abort(ctx, txn)
-		return 0, err
+		return err
 	}
-	return rev, store.Commit(ctx, txn)
+	return store.Commit(ctx, txn)
 }
 
 func writeEntry(ctx context.Context, store storage.Store, txn storage.Transaction, w indexWrite) error {

@@ -11,42 +11,53 @@ import (
 
 var benchSizes = []int{1_000, 50_000}
 
-func loadedWith(b *testing.B, users int) *engine.Engine {
+func loadedWith(b *testing.B, users int, o engine.Options) *engine.Engine {
 	b.Helper()
-	e := engine.NewWithOptions(nil, engine.Options{}) // no cache: every decision evaluates
+	e := engine.NewWithOptions(nil, o)
 	if _, err := e.Load(b.Context(), datagen.Snapshot(users, 1)); err != nil {
 		b.Fatal(err)
 	}
 	return e
 }
 
-// BenchmarkDecide measures one uncached decision in-process.
+// BenchmarkDecide measures one uncached decision in-process, native
+// (<mode>/<size>) and through the Rego entrypoint (rego-<mode>/<size>).
 func BenchmarkDecide(b *testing.B) {
-	modes := []struct {
-		name string
-		mode datagen.Mode
-	}{{"user", datagen.ModeUser}, {"delegated", datagen.ModeDelegated}, {"installation", datagen.ModeInstallation}}
+	evaluators := []struct {
+		prefix string
+		opts   engine.Options // no cache: every decision evaluates
+	}{{"", engine.Options{}}, {"rego-", engine.Options{RegoDecisions: true}}}
 	for _, size := range benchSizes {
-		e := loadedWith(b, size)
-		for _, m := range modes {
-			queries := datagen.Queries(size, 4096, 7, m.mode)
-			b.Run(fmt.Sprintf("%s/%d", m.name, size), func(b *testing.B) {
-				b.ReportAllocs()
-				allowed, i := 0, 0
-				for b.Loop() {
-					q := queries[i%len(queries)]
-					d, err := e.Decide(context.Background(), engine.Input{User: q.User, Installation: q.Installation, Resource: q.Resource, Permission: q.Permission})
-					if err != nil || d.Revision == 0 {
-						b.Fatalf("decide: %v", err)
-					}
-					if d.Allowed {
-						allowed++
-					}
-					i++
-				}
-				b.ReportMetric(float64(allowed)/float64(i), "allowed/op")
-			})
+		for _, ev := range evaluators {
+			benchDecide(b, loadedWith(b, size, ev.opts), ev.prefix, size)
 		}
+	}
+}
+
+var benchModes = []struct {
+	name string
+	mode datagen.Mode
+}{{"user", datagen.ModeUser}, {"delegated", datagen.ModeDelegated}, {"installation", datagen.ModeInstallation}}
+
+func benchDecide(b *testing.B, e *engine.Engine, prefix string, size int) {
+	for _, m := range benchModes {
+		queries := datagen.Queries(size, 4096, 7, m.mode)
+		b.Run(fmt.Sprintf("%s%s/%d", prefix, m.name, size), func(b *testing.B) {
+			b.ReportAllocs()
+			allowed, i := 0, 0
+			for b.Loop() {
+				q := queries[i%len(queries)]
+				d, err := e.Decide(context.Background(), engine.Input{User: q.User, Installation: q.Installation, Resource: q.Resource, Permission: q.Permission})
+				if err != nil || d.Revision == 0 {
+					b.Fatalf("decide: %v", err)
+				}
+				if d.Allowed {
+					allowed++
+				}
+				i++
+			}
+			b.ReportMetric(float64(allowed)/float64(i), "allowed/op")
+		})
 	}
 }
 

@@ -1,16 +1,12 @@
 package engine
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
-
-	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // DefaultDecisionCacheSize is how many decisions the cache keeps.
@@ -86,34 +82,4 @@ func (e *Engine) CacheStats() CacheStats {
 	}
 	c := e.cache
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evaluations: c.evals.Load(), Entries: c.entries.Len()}
-}
-
-// nextExpiry returns the earliest expiry after now (Unix ns) among the
-// grants user holds directly or through groups; MaxInt64 when none.
-func (e *Engine) nextExpiry(user string, now int64) int64 {
-	next := int64(math.MaxInt64)
-	if user == "" {
-		return next
-	}
-	consider := func(t *time.Time) {
-		if t != nil {
-			if ns := expiryNanos(*t); ns > now && ns < next {
-				next = ns
-			}
-		}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, id := range e.ix.userRecords[user] {
-		consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
-	}
-	for _, id := range e.ix.userMemberships[user] {
-		consider(e.ix.docs[model.Memberships][id].(*model.Membership).ExpiresAt)
-	}
-	for _, g := range e.ix.userGroups[user] {
-		for _, id := range e.ix.groupRecords[g] {
-			consider(e.ix.docs[model.Records][id].(*model.Record).ExpiresAt)
-		}
-	}
-	return next
 }

@@ -142,21 +142,34 @@ type indexWrite struct {
 	Value any
 }
 
-// writes renders the touched entries.
-func (ix *indexer) writes(t *touched) []indexWrite {
-	var out []indexWrite
-	for u := range t.users {
-		out = append(out, indexWrite{[]string{keyUsers, u}, ix.userDoc(u)})
-	}
-	for g := range t.groups {
-		out = append(out, indexWrite{[]string{keyGroups, g}, ix.groupDoc(g)})
-	}
-	for key, ids := range map[string]set{keyRoles: t.roles, keyInstallations: t.installations, keyExtensions: t.extensions} {
-		for id := range ids {
-			out = append(out, indexWrite{[]string{key, id}, ix.entry(key, id)})
+// next builds the view at rev from cur and the touched entries, and the
+// index writes that bring the store to it.
+func (ix *indexer) next(cur *view, t *touched, rev uint64) (*view, []indexWrite) {
+	var w []indexWrite
+	return &view{
+		rev:           rev,
+		users:         nextShards(&cur.users, t.users, ix.userPrincipal, (*principal).doc, keyUsers, &w),
+		groups:        nextShards(&cur.groups, t.groups, ix.groupPrincipal, (*principal).doc, keyGroups, &w),
+		roles:         nextShards(&cur.roles, t.roles, ix.role, func(r *roleView) any { return r.doc }, keyRoles, &w),
+		installations: nextShards(&cur.installations, t.installations, ix.installation, func(in *installationView) any { return in.doc }, keyInstallations, &w),
+		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension, func(x *extensionView) any { return x.doc }, keyExtensions, &w),
+	}, w
+}
+
+// nextShards rebuilds the entries with the given ids, noting a write for
+// each (a nil value removes the entry).
+func nextShards[T any](cur *shards[*T], ids set, build func(string) *T, render func(*T) any, key string, w *[]indexWrite) shards[*T] {
+	updates := make(map[string]*T, len(ids))
+	for id := range ids {
+		v := build(id)
+		updates[id] = v
+		var doc any
+		if v != nil {
+			doc = render(v)
 		}
+		*w = append(*w, indexWrite{[]string{key, id}, doc})
 	}
-	return out
+	return cur.with(updates, notNil[T])
 }
 
 // policies returns the custom policies, sorted by id.

@@ -98,7 +98,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 // decideCached answers from the cache or evaluates, once per key at a time.
 func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decision, error) {
 	if e.cache == nil {
-		return e.evaluate(ctx, in)
+		return e.evaluate(ctx, in, now)
 	}
 	key := cacheKey(in, e.rev.Load())
 	if d, ok := e.cache.get(key, now); ok {
@@ -106,9 +106,9 @@ func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decisio
 	}
 	v, err, _ := e.cache.flight.Do(key, func() (any, error) {
 		e.cache.evals.Add(1)
-		d, err := e.evaluate(ctx, in)
+		d, err := e.evaluate(ctx, in, now)
 		if err == nil {
-			e.cache.put(cacheKey(in, d.Revision), d, e.nextExpiry(in.User, now))
+			e.cache.put(cacheKey(in, d.Revision), d, e.view.Load().nextExpiry(in.User, now))
 		}
 		return d, err
 	})
@@ -118,11 +118,15 @@ func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decisio
 	return v.(Decision), nil
 }
 
-// evaluate runs the decision entrypoint.
-func (e *Engine) evaluate(ctx context.Context, in Input) (Decision, error) {
+// evaluate answers natively, or runs the decision entrypoint when a custom
+// policy could change it.
+func (e *Engine) evaluate(ctx context.Context, in Input, now int64) (Decision, error) {
 	s, err := e.state()
 	if err != nil {
 		return Decision{}, err
+	}
+	if s.native && !e.regoDecisions {
+		return e.view.Load().decide(in, now), nil
 	}
 	var d Decision
 	if d.Revision, err = s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {

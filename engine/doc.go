@@ -14,6 +14,14 @@
 // revision it reports is the data it saw. Decisions are cached by
 // canonical input and revision until the earliest expiry they depend on.
 //
+// Beside the store, each revision has an immutable view: the same index in
+// compact Go form, sharded so Apply copies only the shards it touches. The
+// built-in decision is evaluated natively over the view (native.go), which
+// answers exactly as data.gatehouse.authz.decision does; differential tests
+// hold the two equal, and a custom policy in a gatehouse package switches
+// decisions back to Rego. The Rego stays the definition: it is what
+// lookups, the Data API, bundles and sidecars evaluate.
+//
 // # Trade-offs
 //
 // The index is denormalized for the lookups a decision makes: grant tuples

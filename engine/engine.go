@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,8 @@ type Engine struct {
 	mu  sync.Mutex // serializes Load and Apply; guards ix
 	ix  *indexer
 	cur atomic.Pointer[state]
+	// view is the current revision's data for native decisions.
+	view atomic.Pointer[view]
 	// changed is closed and replaced on every revision change.
 	changed atomic.Pointer[chan struct{}]
 	// decisions receives an entry per decision; nil logs nothing.
@@ -57,12 +60,17 @@ type Engine struct {
 	cache     *decisionCache // nil: no caching
 	// rev is the committed revision, set after each commit.
 	rev atomic.Uint64
+	// regoDecisions evaluates every decision in Rego, never natively.
+	regoDecisions bool
 }
 
 // Options tune an engine.
 type Options struct {
 	// DecisionCacheSize bounds the decision cache; 0 disables it.
 	DecisionCacheSize int
+	// RegoDecisions evaluates every decision with the Rego entrypoint
+	// instead of natively, for comparison.
+	RegoDecisions bool
 }
 
 // SetDecisionLog makes the engine log every decision to l; call before use.
@@ -80,6 +88,9 @@ type state struct {
 	compiler *ast.Compiler
 	prepared map[string]rego.PreparedEvalQuery
 	queries  *lru.Cache[string, rego.PreparedEvalQuery]
+	// native is true when no custom policy joins a gatehouse package, so
+	// the native decision equals the Rego one.
+	native bool
 }
 
 // New returns an engine with no data and a decision cache of the default
@@ -93,7 +104,7 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{log: log, cache: newDecisionCache(o.DecisionCacheSize)}
+	e := &Engine{log: log, cache: newDecisionCache(o.DecisionCacheSize), regoDecisions: o.RegoDecisions}
 	ch := make(chan struct{})
 	e.changed.Store(&ch)
 	return e
@@ -147,8 +158,9 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	defer e.mu.Unlock()
 	ix := newIndexer(snap)
 	rev := e.rev.Load() + 1
+	v := ix.view(rev)
 	store := inmem.NewFromObjectWithOpts(
-		map[string]any{"gatehouse": map[string]any{"index": ix.document(), "revision": rev}},
+		map[string]any{"gatehouse": map[string]any{"index": v.document(), "revision": rev}},
 		inmem.OptRoundTripOnWrite(false),
 		inmem.OptReturnASTValuesOnRead(true),
 	)
@@ -158,6 +170,7 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	}
 	e.ix = ix
 	e.cur.Store(s)
+	e.view.Store(v)
 	e.rev.Store(rev)
 	e.notify()
 	return rev, nil
@@ -169,7 +182,7 @@ func (e *Engine) newState(ctx context.Context, store storage.Store, custom []mod
 	if err != nil {
 		return nil, err
 	}
-	s := &state{loadedAt: time.Now(), modules: modules, store: store, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}}
+	s := &state{loadedAt: time.Now(), modules: modules, store: store, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}, native: !extendsBuiltin(compiler)}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
 	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery} {
 		pq, err := s.prepare(ctx, q)
@@ -206,8 +219,22 @@ func (e *Engine) compileWithCustom(custom []model.Policy) (map[string]string, *a
 	return modules, compiler, err
 }
 
+// extendsBuiltin reports whether a custom module is in a gatehouse package,
+// where it could add to the rules a decision evaluates.
+func extendsBuiltin(c *ast.Compiler) bool {
+	root := ast.MustParseRef("data.gatehouse")
+	for path, m := range c.Modules {
+		if strings.HasPrefix(path, customPrefix) && m.Package.Path.HasPrefix(root) {
+			return true
+		}
+	}
+	return false
+}
+
+const customPrefix = "custom/"
+
 // CustomPolicyPath is the module path of a custom policy in the engine and bundles.
-func CustomPolicyPath(id string) string { return "custom/" + id + ".rego" }
+func CustomPolicyPath(id string) string { return customPrefix + id + ".rego" }
 
 // BuiltinModules returns the built-in model's modules (no tests) by path.
 func BuiltinModules() map[string]string {

@@ -30,7 +30,7 @@ const (
 // extensions by id. Deleted records are left out; expiry stays in the grant
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
-	return newIndexer(s).document()
+	return newIndexer(s).view(0).document()
 }
 
 // indexer holds every document by id plus the reverse maps needed to
@@ -64,30 +64,6 @@ func newIndexer(s *model.Snapshot) *indexer {
 	return ix
 }
 
-// document renders the whole index.
-func (ix *indexer) document() map[string]any {
-	users, groups := map[string]any{}, map[string]any{}
-	for u := range ix.allUsers() {
-		if doc := ix.userDoc(u); doc != nil {
-			users[u] = doc
-		}
-	}
-	for g := range ix.groupRecords {
-		if doc := ix.groupDoc(g); doc != nil {
-			groups[g] = doc
-		}
-	}
-	out := map[string]any{keyUsers: users, keyGroups: groups}
-	for _, key := range []string{keyRoles, keyInstallations, keyExtensions} {
-		entries := map[string]any{}
-		for id := range ix.docs[collectionOf(key)] {
-			entries[id] = ix.entry(key, id)
-		}
-		out[key] = entries
-	}
-	return out
-}
-
 func (ix *indexer) allUsers() set {
 	out := set{}
 	for _, m := range []map[string][]string{ix.userRecords, ix.userMemberships, ix.userGroups} {
@@ -98,38 +74,34 @@ func (ix *indexer) allUsers() set {
 	return out
 }
 
-func collectionOf(key string) string {
-	switch key {
-	case keyRoles:
-		return model.Roles
-	case keyInstallations:
-		return model.Installations
-	case keyExtensions:
-		return model.Extensions
+// view builds the whole view at rev.
+func (ix *indexer) view(rev uint64) *view {
+	v := &view{rev: rev}
+	for u := range ix.allUsers() {
+		if p := ix.userPrincipal(u); p != nil {
+			v.users.set(u, p, false)
+		}
 	}
-	return ""
+	for g := range ix.groupRecords {
+		if p := ix.groupPrincipal(g); p != nil {
+			v.groups.set(g, p, false)
+		}
+	}
+	for id := range ix.docs[model.Roles] {
+		v.roles.set(id, ix.role(id), false)
+	}
+	for id := range ix.docs[model.Installations] {
+		v.installations.set(id, ix.installation(id), false)
+	}
+	for id := range ix.docs[model.Extensions] {
+		v.extensions.set(id, ix.extension(id), false)
+	}
+	return v
 }
 
-// entry renders roles/installations/extensions entries; nil when absent.
-func (ix *indexer) entry(key, id string) any {
-	d, ok := ix.docs[collectionOf(key)][id]
-	if !ok {
-		return nil
-	}
-	switch doc := d.(type) {
-	case *model.Role:
-		return roleEntry(doc)
-	case *model.Installation:
-		return installationEntry(doc)
-	case *model.Extension:
-		return map[string]any{"permissions": patterns(doc.Permissions)}
-	}
-	return nil
-}
-
-// userDoc renders users/<id>; nil when the user holds nothing.
-func (ix *indexer) userDoc(u string) any {
-	var grants []any
+// userPrincipal gathers a user's grants; nil when the user holds nothing.
+func (ix *indexer) userPrincipal(u string) *principal {
+	var grants []tuple
 	for _, id := range ix.userRecords[u] {
 		rec := ix.docs[model.Records][id].(*model.Record)
 		grants = append(grants, recordGrants(rec, func(users []model.UserRef, _ []model.GroupRef) bool {
@@ -139,7 +111,7 @@ func (ix *indexer) userDoc(u string) any {
 	for _, id := range ix.userMemberships[u] {
 		m := ix.docs[model.Memberships][id].(*model.Membership)
 		for _, role := range m.Roles {
-			if g := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); g != nil {
+			if g, ok := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); ok {
 				grants = append(grants, g)
 			}
 		}
@@ -148,47 +120,12 @@ func (ix *indexer) userDoc(u string) any {
 	if len(grants) == 0 && len(groups) == 0 {
 		return nil
 	}
-	doc := principalDoc(grants)
-	doc["groups"] = anys(groups)
-	return doc
+	return newPrincipal(grants, slices.Clone(groups), true)
 }
 
-// principalDoc files grant tuples under a prefix of the URIs they cover
-// (by_prefix): a tuple without "*" (5 fields) under its resource, one with
-// "*" (6 fields, with segs) under the literal part before its first "*"
-// ("" when it starts with "*"). A decision looks up only the request's
-// prefixes, and checks segments only for the "*" tuples found there.
-func principalDoc(grants []any) map[string]any {
-	byPrefix := map[string]any{}
-	for _, g := range grants {
-		t := g.([]any)
-		segs := t[tupleSegs].([]any)
-		star := slices.Index(segs, any("*"))
-		if star < 0 {
-			file(byPrefix, t[tupleResource].(string), t[:tupleSegs])
-			continue
-		}
-		file(byPrefix, joinAny(segs[:star], "/"), t)
-	}
-	return map[string]any{"by_prefix": byPrefix}
-}
-
-func file(m map[string]any, key string, t []any) {
-	list, _ := m[key].([]any)
-	m[key] = append(list, t)
-}
-
-func joinAny(xs []any, sep string) string {
-	ss := make([]string, len(xs))
-	for i, x := range xs {
-		ss[i] = x.(string)
-	}
-	return strings.Join(ss, sep)
-}
-
-// groupDoc renders groups/<id>; nil when the group holds nothing.
-func (ix *indexer) groupDoc(gid string) any {
-	var grants []any
+// groupPrincipal gathers a group's grants; nil when it holds nothing.
+func (ix *indexer) groupPrincipal(gid string) *principal {
+	var grants []tuple
 	for _, id := range ix.groupRecords[gid] {
 		rec := ix.docs[model.Records][id].(*model.Record)
 		grants = append(grants, recordGrants(rec, func(_ []model.UserRef, groups []model.GroupRef) bool {
@@ -198,16 +135,38 @@ func (ix *indexer) groupDoc(gid string) any {
 	if len(grants) == 0 {
 		return nil
 	}
-	return principalDoc(grants)
+	return newPrincipal(grants, nil, false)
+}
+
+func (ix *indexer) role(id string) *roleView {
+	if r, ok := ix.docs[model.Roles][id].(*model.Role); ok {
+		return newRoleView(r)
+	}
+	return nil
+}
+
+func (ix *indexer) installation(id string) *installationView {
+	if in, ok := ix.docs[model.Installations][id].(*model.Installation); ok {
+		return newInstallationView(in)
+	}
+	return nil
+}
+
+func (ix *indexer) extension(id string) *extensionView {
+	if x, ok := ix.docs[model.Extensions][id].(*model.Extension); ok {
+		perms := patterns(x.Permissions)
+		return &extensionView{permissions: perms, doc: map[string]any{"permissions": segsDoc(perms)}}
+	}
+	return nil
 }
 
 // recordGrants renders the grants of an active record's statements whose
 // principals (the statement's own, else the record's) satisfy holds.
-func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []any {
+func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []tuple {
 	if r.Status != model.StatusActive {
 		return nil
 	}
-	var out []any
+	var out []tuple
 	for _, st := range r.Statements {
 		users, groups := st.Users, st.Groups
 		if len(users)+len(groups) == 0 {
@@ -218,7 +177,7 @@ func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef)
 		}
 		for _, role := range st.Roles {
 			for _, res := range st.Resources {
-				if g := grant(KindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); g != nil {
+				if g, ok := grant(KindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); ok {
 					out = append(out, g)
 				}
 			}
@@ -227,31 +186,21 @@ func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef)
 	return out
 }
 
-// Positions in a grant tuple [kind, id, role, resource, expires, segs].
-// Tuples rather than objects: an OPA array costs a fraction of an object,
-// and there are as many grants as the store has statements. expires is 0
-// without expiry; segs is kept only for patterns with "*".
-const (
-	tupleKind = iota
-	tupleID
-	tupleRole
-	tupleResource
-	tupleExpires
-	tupleSegs
-)
-
-// grant renders one grant tuple (with segs); nil when the URI is invalid.
-func grant(kind, id, role, uri string, expires *time.Time) []any {
+// grant makes one grant; false when the URI is invalid.
+func grant(kind, id, role, uri string, expires *time.Time) (tuple, bool) {
 	segs, err := model.URISegments(uri)
 	if err != nil {
-		return nil
+		return tuple{}, false
 	}
 	norm, _ := model.NormalizeURI(uri)
-	var exp int64
+	t := tuple{kind: kind, id: id, role: role, resource: norm}
 	if expires != nil {
-		exp = expiryNanos(*expires)
+		t.expires = expiryNanos(*expires)
 	}
-	return []any{kind, id, role, norm, exp, anys(segs)}
+	if slices.Contains(segs, "*") {
+		t.segs = segs
+	}
+	return t, true
 }
 
 // expiryNanos is t in Unix nanoseconds, clamped to what int64 holds
@@ -267,13 +216,13 @@ func expiryNanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// roleEntry renders a role: its permissions with flags, and for decisions
-// the allowed patterns without "*" segments as prefixes (allows: "read:"
-// for read and read:*, "" for *; a request "read:projects:" starting with
-// one is implied) and those with "*" segments as segments (allows_wild).
-func roleEntry(r *model.Role) map[string]any {
+// newRoleView splits a role's allowed patterns for decisions: those
+// without "*" segments as prefixes (allows: "read:" for read and read:*,
+// "" for *; a request "read:projects:" starting with one is implied) and
+// those with "*" segments as segments (allowsWild).
+func newRoleView(r *model.Role) *roleView {
+	v := &roleView{active: r.Active(), allows: []string{}, allowsWild: [][]string{}}
 	perms := make([]any, 0, len(r.Permissions))
-	allows, allowsWild := []any{}, []any{}
 	for _, p := range r.Permissions {
 		segs, err := model.PatternSegments(p.Action)
 		if err != nil {
@@ -286,38 +235,51 @@ func roleEntry(r *model.Role) map[string]any {
 		switch {
 		case !p.Allows():
 		case slices.Contains(segs, "*"):
-			allowsWild = append(allowsWild, anys(segs))
+			v.allowsWild = append(v.allowsWild, segs)
 		case len(segs) == 0:
-			allows = append(allows, "")
+			v.allows = append(v.allows, "")
 		default:
-			allows = append(allows, strings.Join(segs, ":")+":")
+			v.allows = append(v.allows, strings.Join(segs, ":")+":")
 		}
 	}
-	return map[string]any{"active": r.Active(), "permissions": perms, "allows": allows, "allows_wild": allowsWild}
+	v.doc = map[string]any{"active": v.active, "permissions": perms, "allows": anys(v.allows), "allows_wild": segsDoc(v.allowsWild)}
+	return v
 }
 
-func installationEntry(in *model.Installation) map[string]any {
+func newInstallationView(in *model.Installation) *installationView {
+	v := &installationView{extension: in.ExtensionID, status: in.Status, consented: patterns(in.ConsentedPermissions)}
 	resources := []any{}
 	for _, uri := range in.Scope() {
 		if segs, err := model.URISegments(uri); err == nil {
 			norm, _ := model.NormalizeURI(uri)
+			v.resources = append(v.resources, scopeEntry{resource: norm, segs: segs})
 			resources = append(resources, map[string]any{"resource": norm, "segs": anys(segs)})
 		}
 	}
-	return map[string]any{
+	v.doc = map[string]any{
 		"extension": in.ExtensionID,
 		"status":    in.Status,
 		"resources": resources,
-		"consented": patterns(in.ConsentedPermissions),
+		"consented": segsDoc(v.consented),
 	}
+	return v
 }
 
-func patterns(actions []string) []any {
-	out := []any{}
+// patterns splits the valid action patterns into segments.
+func patterns(actions []string) [][]string {
+	out := [][]string{}
 	for _, a := range actions {
 		if segs, err := model.PatternSegments(a); err == nil {
-			out = append(out, anys(segs))
+			out = append(out, segs)
 		}
+	}
+	return out
+}
+
+func segsDoc(list [][]string) []any {
+	out := make([]any, len(list))
+	for i, segs := range list {
+		out[i] = anys(segs)
 	}
 	return out
 }

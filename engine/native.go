@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// The built-in decision, evaluated natively over a view. It answers
+// exactly as data.gatehouse.authz.decision does (the Rego stays the
+// definition, and what bundles and sidecars run); differential tests hold
+// the two equal. The engine uses it unless a custom policy joins a
+// gatehouse package, which could change the Rego decision.
+
+// Sides a decision can be denied by, in the order they are checked.
+var (
+	deniedInvalidInput       = "invalid_input"
+	deniedUser               = "user"
+	deniedInstallationStatus = "installation_status"
+	deniedInstallationScope  = "installation_scope"
+	deniedConsent            = "consent"
+)
+
+// request is a decision's input split once, as grants.request does.
+type request struct {
+	uri       string   // without one leading and one trailing "/"
+	segs      []string // uri split on "/"
+	action    []string // the permission lower-cased, split on ":"
+	actionKey string   // action joined with ":" plus a trailing ":"
+	now       int64
+}
+
+// newRequest splits in; false when it is not a valid request
+// (match.valid_resource_segments and match.valid_action_segments).
+func newRequest(in Input, now int64) (request, bool) {
+	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
+	action := strings.ToLower(in.Permission)
+	r := request{uri: uri, segs: strings.Split(uri, "/"), action: strings.Split(action, ":"), actionKey: action + ":", now: now}
+	ok := (in.User != "" || in.Installation != "") &&
+		len(in.Resource) <= 512 && len(r.segs) <= 32 && !slices.Contains(r.segs, "") &&
+		utf8.RuneCountInString(in.Permission) <= 256 && !slices.Contains(r.action, "")
+	return r, ok
+}
+
+// prefixes calls f with "" and each "/" prefix of the URI, shortest first.
+func (r *request) prefixes(f func(string)) {
+	f("")
+	for i := 0; i < len(r.uri); i++ {
+		if r.uri[i] == '/' {
+			f(r.uri[:i])
+		}
+	}
+	f(r.uri)
+}
+
+// decide answers in at now.
+func (v *view) decide(in Input, now int64) Decision {
+	req, ok := newRequest(in, now)
+	if !ok {
+		return v.denied(&deniedInvalidInput)
+	}
+	var reasons []Reason
+	if in.User != "" {
+		if reasons = v.allowing(in.User, &req); len(reasons) == 0 {
+			return v.denied(&deniedUser)
+		}
+	}
+	if in.Installation != "" {
+		inst, _ := v.installations.get(in.Installation)
+		if inst == nil || inst.status != "ACTIVE" {
+			return v.denied(&deniedInstallationStatus)
+		}
+		scope := inst.scopeReasons(in.Installation, req.segs)
+		if len(scope) == 0 {
+			return v.denied(&deniedInstallationScope)
+		}
+		if !v.consented(inst, req.action) {
+			return v.denied(&deniedConsent)
+		}
+		reasons = append(reasons, scope...)
+	}
+	return Decision{Allowed: true, Revision: v.rev, Reasons: sortedSet(reasons)}
+}
+
+func (v *view) denied(side *string) Decision {
+	return Decision{Revision: v.rev, Reasons: []Reason{}, DeniedBy: side}
+}
+
+// allowing lists the reasons of the user's unexpired grants, direct and
+// through groups, that cover the request with a role allowing its action.
+func (v *view) allowing(user string, req *request) []Reason {
+	p, ok := v.users.get(user)
+	if !ok {
+		return nil
+	}
+	out := v.collect(p, req, nil)
+	for _, g := range p.groups {
+		if gp, ok := v.groups.get(g); ok {
+			out = v.collect(gp, req, out)
+		}
+	}
+	return out
+}
+
+func (v *view) collect(p *principal, req *request, out []Reason) []Reason {
+	req.prefixes(func(prefix string) {
+		ts := p.byPrefix[prefix]
+		for i := range ts {
+			t := &ts[i]
+			if (t.segs == nil || covers(t.segs, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
+				out = append(out, Reason{Kind: t.kind, ID: t.id, Role: t.role, Resource: t.resource})
+			}
+		}
+	})
+	return out
+}
+
+// roleAllows reports whether the role exists, is active and allows an
+// action implying the request's.
+func (v *view) roleAllows(id string, req *request) bool {
+	r, ok := v.roles.get(id)
+	if !ok || !r.active {
+		return false
+	}
+	for _, a := range r.allows {
+		if strings.HasPrefix(req.actionKey, a) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(r.allowsWild, func(p []string) bool { return covers(p, req.action) })
+}
+
+// scopeReasons lists the installation's scope entries covering segs.
+func (in *installationView) scopeReasons(id string, segs []string) []Reason {
+	var out []Reason
+	for _, res := range in.resources {
+		if covers(res.segs, segs) {
+			out = append(out, Reason{Kind: "installation", ID: id, Resource: res.resource})
+		}
+	}
+	return out
+}
+
+// consented reports whether the installation consented to an action
+// implying this one and its extension still requests one implying it.
+func (v *view) consented(in *installationView, action []string) bool {
+	implied := func(p []string) bool { return covers(p, action) }
+	if !slices.ContainsFunc(in.consented, implied) {
+		return false
+	}
+	x, ok := v.extensions.get(in.extension)
+	return ok && slices.ContainsFunc(x.permissions, implied)
+}
+
+// covers reports whether pattern is a prefix of request, a "*" segment
+// matching any one segment (match.covers).
+func covers(pattern, request []string) bool {
+	if len(pattern) > len(request) {
+		return false
+	}
+	for i, s := range pattern {
+		if s != "*" && s != request[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedSet sorts reasons as OPA orders the objects of a set (by id,
+// kind, resource, then role) and drops repeats.
+func sortedSet(rs []Reason) []Reason {
+	slices.SortFunc(rs, func(a, b Reason) int {
+		return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.Kind, b.Kind),
+			strings.Compare(a.Resource, b.Resource), strings.Compare(a.Role, b.Role))
+	})
+	return slices.Compact(rs)
+}
+
+// nextExpiry returns the earliest expiry after now among the grants the
+// user holds directly or through groups; MaxInt64 when none.
+func (v *view) nextExpiry(user string, now int64) int64 {
+	next := int64(math.MaxInt64)
+	p, ok := v.users.get(user)
+	if !ok {
+		return next
+	}
+	consider := func(p *principal) {
+		for _, ts := range p.byPrefix {
+			for i := range ts {
+				if e := ts[i].expires; e > now && e < next {
+					next = e
+				}
+			}
+		}
+	}
+	consider(p)
+	for _, g := range p.groups {
+		if gp, ok := v.groups.get(g); ok {
+			consider(gp)
+		}
+	}
+	return next
+}

@@ -1,0 +1,270 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/datagen"
+)
+
+// regoDecision evaluates the Rego entrypoint at now, as the reference.
+func regoDecision(t *testing.T, e *Engine, in Input, now int64) Decision {
+	t.Helper()
+	s := e.cur.Load()
+	rs, err := s.prepared[DecisionQuery].Eval(t.Context(), rego.EvalParsedInput(in.value()), rego.EvalTime(time.Unix(0, now)))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("rego %+v: %v (%d results)", in, err, len(rs))
+	}
+	raw, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decision
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	d.Revision = e.view.Load().rev
+	return d
+}
+
+// sameAsRego checks the native decision against the Rego one for every input.
+func sameAsRego(t *testing.T, e *Engine, inputs []Input, nows []int64) (allowed int) {
+	t.Helper()
+	v := e.view.Load()
+	for _, now := range nows {
+		for _, in := range inputs {
+			want := regoDecision(t, e, in, now)
+			got := v.decide(in, now)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("%+v at %d: native differs from Rego (-rego +native):\n%s", in, now, diff)
+			}
+			if got.Allowed {
+				allowed++
+			}
+		}
+	}
+	return allowed
+}
+
+func generated(users int, seed uint64) []Input {
+	var out []Input
+	for _, q := range datagen.MixedQueries(users, 1500, seed) {
+		out = append(out, Input{User: q.User, Installation: q.Installation, Resource: q.Resource, Permission: q.Permission})
+	}
+	return out
+}
+
+// edgeInputs vary the generated ones in the ways the Rego treats specially:
+// slashes, case, wildcards, lengths and unknown subjects.
+func edgeInputs(base []Input) []Input {
+	long := strings.Repeat("x", 600)
+	var out []Input
+	for i, in := range base[:200] {
+		variants := []func(*Input){
+			func(in *Input) { in.Resource = "/" + in.Resource + "/" },
+			func(in *Input) { in.Resource = "//" + in.Resource },
+			func(in *Input) { in.Resource += "//" },
+			func(in *Input) { in.Permission = strings.ToUpper(in.Permission) },
+			func(in *Input) { in.Permission = "*" },
+			func(in *Input) { in.Permission = strings.SplitN(in.Permission, ":", 2)[0] },
+			func(in *Input) { in.Permission += ":extra" },
+			func(in *Input) { in.Permission += "::" },
+			func(in *Input) { in.Resource = in.Resource + "/*" },
+			func(in *Input) { in.Resource = strings.SplitN(in.Resource, "/", 2)[0] },
+			func(in *Input) { in.Resource = long },
+			func(in *Input) { in.Resource = strings.Repeat("a/", 32) + "a" },
+			func(in *Input) { in.Resource = strings.Repeat("é/", 100) + "é" },
+			func(in *Input) { in.Permission = strings.Repeat("é", 256) },
+			func(in *Input) { in.Permission = strings.Repeat("é", 257) },
+			func(in *Input) { in.User = "nobody" },
+			func(in *Input) { in.Installation = "missing" },
+			func(in *Input) { in.User, in.Installation = "", "" },
+		}
+		v := in
+		variants[i%len(variants)](&v)
+		out = append(out, v)
+	}
+	return out
+}
+
+// expiryNows are decision times at and around every expiry in the view.
+func expiryNows(v *view, limit int) []int64 {
+	set := map[int64]bool{time.Now().UnixNano(): true}
+	for _, s := range []*shards[*principal]{&v.users, &v.groups} {
+		s.each(func(_ string, p *principal) {
+			for _, ts := range p.byPrefix {
+				for _, t := range ts {
+					if t.expires != 0 && len(set) < limit {
+						set[t.expires-1], set[t.expires], set[t.expires+1] = true, true, true
+					}
+				}
+			}
+		})
+	}
+	out := make([]int64, 0, len(set))
+	for n := range set {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestNativeDecisionsEqualRego(t *testing.T) {
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			e := New(nil)
+			if _, err := e.Load(t.Context(), datagen.Snapshot(300, seed)); err != nil {
+				t.Fatal(err)
+			}
+			inputs := generated(300, seed)
+			inputs = append(inputs, edgeInputs(inputs)...)
+			allowed := sameAsRego(t, e, inputs, []int64{time.Now().UnixNano()})
+			if allowed == 0 || allowed == len(inputs) {
+				t.Fatalf("%d of %d allowed: the comparison needs both answers", allowed, len(inputs))
+			}
+			// Around expiries, only the inputs of users holding expiring grants matter.
+			sameAsRego(t, e, inputs[:300], expiryNows(e.view.Load(), 9))
+		})
+	}
+}
+
+// TestNativeDecisionsFollowChanges applies random changes and compares
+// again, so views built by Apply are checked as well as loaded ones.
+func TestNativeDecisionsFollowChanges(t *testing.T) {
+	e := New(nil)
+	snap := datagen.Snapshot(200, 3)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	inputs := generated(200, 3)
+	for round := range 5 {
+		var changes []Change
+		for range 40 {
+			changes = append(changes, randomChange(r, snap))
+		}
+		if _, err := e.Apply(t.Context(), changes); err != nil {
+			t.Fatal(err)
+		}
+		if e.view.Load().rev != e.Revision() {
+			t.Fatalf("round %d: view at revision %d, store at %d", round, e.view.Load().rev, e.Revision())
+		}
+		sameAsRego(t, e, inputs, []int64{time.Now().UnixNano()})
+	}
+}
+
+// randomChange deletes or rewrites a random record, group, role,
+// membership or installation of snap.
+func randomChange(r *rand.Rand, snap *model.Snapshot) Change {
+	bump := func(m *model.Meta) { m.Version++; m.UpdatedAt = time.Now() }
+	switch r.IntN(5) {
+	case 0:
+		rec := snap.Records[r.IntN(len(snap.Records))]
+		if r.IntN(3) == 0 {
+			return Change{Collection: model.Records, ID: rec.ID}
+		}
+		rec.Statements = slices.Clone(rec.Statements)
+		rec.Statements[0].Roles = []string{fmt.Sprintf("role%d", r.IntN(40))}
+		bump(&rec.Meta)
+		return Change{Collection: model.Records, ID: rec.ID, Doc: &rec}
+	case 1:
+		g := snap.Groups[r.IntN(len(snap.Groups))]
+		g.Users = append(slices.Clone(g.Users), model.UserRef{UserID: datagen.User(r.IntN(200))})
+		bump(&g.Meta)
+		return Change{Collection: model.Groups, ID: g.ID, Doc: &g}
+	case 2:
+		role := snap.Roles[r.IntN(len(snap.Roles))]
+		if r.IntN(2) == 0 {
+			return Change{Collection: model.Roles, ID: role.ID}
+		}
+		role.Permissions = []model.Permission{{Action: datagen.Action(r)}, {Action: "share:*"}}
+		bump(&role.Meta)
+		return Change{Collection: model.Roles, ID: role.ID, Doc: &role}
+	case 3:
+		m := snap.Memberships[r.IntN(len(snap.Memberships))]
+		return Change{Collection: model.Memberships, ID: m.ID}
+	}
+	in := snap.Installations[r.IntN(len(snap.Installations))]
+	in.Status = []string{model.StatusActive, model.StatusDisabled}[r.IntN(2)]
+	in.ConsentedPermissions = []string{datagen.Action(r)}
+	bump(&in.Meta)
+	return Change{Collection: model.Installations, ID: in.ID, Doc: &in}
+}
+
+// A custom policy in a gatehouse package can add to the decision's rules,
+// so decisions then run in Rego.
+func TestCustomPolicyInGatehousePackageUsesRego(t *testing.T) {
+	snap := datagen.Snapshot(50, 1)
+	snap.Policies = []model.Policy{{Meta: model.Meta{ID: "extra"}, Source: `package gatehouse.authz
+
+reasons contains {"kind": "custom", "id": "extra", "resource": "x"} if input.user
+`}}
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if e.cur.Load().native {
+		t.Fatal("native decisions with a custom module in package gatehouse.authz")
+	}
+	i := slices.IndexFunc(generated(50, 1), func(in Input) bool { return in.User != "" && e.view.Load().decide(in, time.Now().UnixNano()).Allowed })
+	if i < 0 {
+		t.Fatal("no allowed input to check")
+	}
+	d, err := e.Decide(t.Context(), generated(50, 1)[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(d.Reasons, func(r Reason) bool { return r.Kind == "custom" }) {
+		t.Fatalf("the custom reason is missing: %+v", d)
+	}
+
+	snap.Policies[0].Source = "package custom.rules\n\nx := 1\n"
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	if !e.cur.Load().native {
+		t.Fatal("a custom module outside the gatehouse packages turned native decisions off")
+	}
+}
+
+// Reasons are ordered as OPA orders a set of objects: by id first, not by
+// kind, then resource and role.
+func TestNativeReasonOrder(t *testing.T) {
+	snap := &model.Snapshot{
+		Roles: []model.Role{
+			{Meta: model.Meta{ID: "writer"}, Permissions: []model.Permission{{Action: "*:chats"}}},
+			{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read"}}},
+		},
+		Records: []model.Record{{Meta: model.Meta{ID: "a"}, Status: model.StatusActive, Users: []model.UserRef{{UserID: "alice"}},
+			Statements: []model.Statement{{Roles: []string{"writer", "reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/A"}, {ResourceURI: "accounts/*"}}}}}},
+		Memberships:   []model.Membership{{Meta: model.Meta{ID: "b"}, UserID: "alice", Context: "accounts/A", Roles: []string{"reader", "reader"}}},
+		Extensions:    []model.Extension{{Meta: model.Meta{ID: "ext"}, Permissions: []string{"read:*"}}},
+		Installations: []model.Installation{{Meta: model.Meta{ID: "0"}, ExtensionID: "ext", Context: "accounts/A", Status: model.StatusActive, ConsentedPermissions: []string{"read"}}},
+	}
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	in := Input{User: "alice", Installation: "0", Resource: "accounts/A/chats", Permission: "read:chats"}
+	sameAsRego(t, e, []Input{in}, []int64{time.Now().UnixNano()})
+	want := []Reason{
+		{Kind: "installation", ID: "0", Resource: "accounts/A"},
+		{Kind: "record", ID: "a", Role: "reader", Resource: "accounts/*"},
+		{Kind: "record", ID: "a", Role: "writer", Resource: "accounts/*"},
+		{Kind: "record", ID: "a", Role: "reader", Resource: "accounts/A"},
+		{Kind: "record", ID: "a", Role: "writer", Resource: "accounts/A"},
+		{Kind: "membership", ID: "b", Role: "reader", Resource: "accounts/A"},
+	}
+	if diff := cmp.Diff(want, e.view.Load().decide(in, time.Now().UnixNano()).Reasons); diff != "" {
+		t.Fatalf("reasons (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"hash/maphash"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// view is one revision of the decision data in compact Go form. It is
+// immutable once published: Apply builds the next view by copying only the
+// shards its changes touch, so a reader holds one consistent revision
+// without locks.
+type view struct {
+	rev           uint64
+	users         shards[*principal]
+	groups        shards[*principal]
+	roles         shards[*roleView]
+	installations shards[*installationView]
+	extensions    shards[*extensionView]
+}
+
+// tuple is one grant: who gave it (kind, id), the role and the resource.
+// expires is Unix ns, 0 without expiry; segs is set only for resource
+// patterns with a "*" segment.
+type tuple struct {
+	kind, id, role, resource string
+	expires                  int64
+	segs                     []string
+}
+
+// live reports whether the grant is unexpired at now.
+func (t *tuple) live(now int64) bool { return t.expires == 0 || now < t.expires }
+
+// principal is a user's or group's grants, filed by prefix as in the index
+// document (see principalDoc), and a user's groups.
+type principal struct {
+	byPrefix map[string][]tuple
+	groups   []string
+	user     bool // renders a "groups" key
+}
+
+// newPrincipal files grants by prefix: a tuple without "*" under its
+// resource, one with "*" under the literal part before its first "*".
+func newPrincipal(grants []tuple, groups []string, user bool) *principal {
+	p := &principal{byPrefix: make(map[string][]tuple, len(grants)), groups: groups, user: user}
+	for _, t := range grants {
+		key := t.resource
+		if t.segs != nil {
+			key = strings.Join(t.segs[:slices.Index(t.segs, "*")], "/")
+		}
+		p.byPrefix[key] = append(p.byPrefix[key], t)
+	}
+	return p
+}
+
+// roleView is a role as decisions use it: allowed action prefixes
+// ("read:"; "" for "*") and allowed patterns with "*" segments.
+type roleView struct {
+	active     bool
+	allows     []string
+	allowsWild [][]string
+	doc        map[string]any
+}
+
+type installationView struct {
+	extension, status string
+	resources         []scopeEntry
+	consented         [][]string
+	doc               map[string]any
+}
+
+type scopeEntry struct {
+	resource string
+	segs     []string
+}
+
+type extensionView struct {
+	permissions [][]string
+	doc         map[string]any
+}
+
+// shardCount splits each map so a change copies 1/shardCount of it.
+const shardCount = 64
+
+var shardSeed = maphash.MakeSeed()
+
+// shards is a map split by key hash; copied shard by shard on change.
+type shards[T any] [shardCount]map[string]T
+
+func shardOf(key string) int { return int(maphash.String(shardSeed, key) % shardCount) }
+
+func (s *shards[T]) get(key string) (T, bool) {
+	v, ok := s[shardOf(key)][key]
+	return v, ok
+}
+
+// set adds, replaces or (remove true) deletes entries in place; for
+// building a view nobody reads yet.
+func (s *shards[T]) set(key string, v T, remove bool) {
+	i := shardOf(key)
+	if s[i] == nil {
+		s[i] = map[string]T{}
+	}
+	if remove {
+		delete(s[i], key)
+		return
+	}
+	s[i][key] = v
+}
+
+// with returns a copy with the updates applied (an absent value removes
+// the key), sharing every shard the updates do not touch.
+func (s *shards[T]) with(updates map[string]T, present func(T) bool) shards[T] {
+	out := *s
+	copied := [shardCount]bool{}
+	for key, v := range updates {
+		i := shardOf(key)
+		if !copied[i] {
+			out[i] = maps.Clone(out[i])
+			if out[i] == nil {
+				out[i] = map[string]T{}
+			}
+			copied[i] = true
+		}
+		if present(v) {
+			out[i][key] = v
+		} else {
+			delete(out[i], key)
+		}
+	}
+	return out
+}
+
+// each calls f for every entry.
+func (s *shards[T]) each(f func(string, T)) {
+	for _, m := range s {
+		for k, v := range m {
+			f(k, v)
+		}
+	}
+}
+
+// len counts the entries.
+func (s *shards[T]) len() int {
+	n := 0
+	for _, m := range s {
+		n += len(m)
+	}
+	return n
+}
+
+func notNil[T any](p *T) bool { return p != nil }
+
+// document renders the whole view as the index document.
+func (v *view) document() map[string]any {
+	return map[string]any{
+		keyUsers:         docs(&v.users, (*principal).doc),
+		keyGroups:        docs(&v.groups, (*principal).doc),
+		keyRoles:         docs(&v.roles, func(r *roleView) any { return r.doc }),
+		keyInstallations: docs(&v.installations, func(in *installationView) any { return in.doc }),
+		keyExtensions:    docs(&v.extensions, func(x *extensionView) any { return x.doc }),
+	}
+}
+
+func docs[T any](s *shards[T], render func(T) any) map[string]any {
+	out := make(map[string]any, s.len())
+	s.each(func(k string, v T) { out[k] = render(v) })
+	return out
+}
+
+// doc renders a principal as its index entry: by_prefix lists of grant
+// tuples [kind, id, role, resource, expires] with segs appended for
+// patterns, and for users their groups.
+func (p *principal) doc() any {
+	byPrefix := make(map[string]any, len(p.byPrefix))
+	for key, ts := range p.byPrefix {
+		list := make([]any, len(ts))
+		for i := range ts {
+			list[i] = ts[i].doc()
+		}
+		byPrefix[key] = list
+	}
+	out := map[string]any{"by_prefix": byPrefix}
+	if p.user {
+		out["groups"] = anys(p.groups)
+	}
+	return out
+}
+
+func (t *tuple) doc() []any {
+	out := []any{t.kind, t.id, t.role, t.resource, t.expires}
+	if t.segs != nil {
+		out = append(out, anys(t.segs))
+	}
+	return out
+}
