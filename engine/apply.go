@@ -13,14 +13,10 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-var (
-	indexRoot    = storage.Path{"gatehouse", "index"}
-	revisionPath = storage.Path{"gatehouse", "revision"}
-)
+var revisionPath = storage.Path{"gatehouse", "revision"}
 
-// Apply changes documents in place: it re-renders only the index entries
-// the changes touch and writes them, with the next revision, in one store
-// transaction. A change to a custom policy recompiles the policies. It
+// Apply changes documents: it builds the next view, rebuilding only the
+// index entries the changes touch, and publishes it as the next revision. A change to a custom policy recompiles the policies. It
 // returns ErrNotReady before the first Load.
 func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 	if len(changes) == 0 {
@@ -40,54 +36,18 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 	for _, c := range changes {
 		e.ix.apply(c, t)
 	}
-	next := s
+	cur, next := e.view.Load(), s
+	modules := cur.modules
 	if t.policies {
 		var err error
-		if next, err = e.newState(ctx, s.store, e.ix.policies()); err != nil {
+		if next, err = e.newState(ctx, e.ix.policies()); err != nil {
 			return 0, err
 		}
+		modules = next.modules
 	}
-	rev := e.rev.Load() + 1
-	v, writes := e.ix.next(e.view.Load(), t, rev)
-	if err := commit(ctx, s.store, writes, rev); err != nil {
-		return 0, err
-	}
-	e.cur.Store(next)
-	e.view.Store(v)
-	e.rev.Store(rev)
-	e.notify()
-	return rev, nil
-}
-
-// commit writes the index entries and the revision in one transaction.
-func commit(ctx context.Context, store storage.Store, writes []indexWrite, rev uint64) error {
-	txn, err := store.NewTransaction(ctx, storage.WriteParams)
-	if err != nil {
-		return err
-	}
-	for _, w := range writes {
-		if err := writeEntry(ctx, store, txn, w); err != nil {
-			store.Abort(ctx, txn)
-			return fmt.Errorf("write index %v: %w", w.Path, err)
-		}
-	}
-	if err := store.Write(ctx, txn, storage.ReplaceOp, revisionPath, rev); err != nil {
-		store.Abort(ctx, txn)
-		return err
-	}
-	return store.Commit(ctx, txn)
-}
-
-func writeEntry(ctx context.Context, store storage.Store, txn storage.Transaction, w indexWrite) error {
-	path := append(append(storage.Path{}, indexRoot...), w.Path...)
-	if w.Value == nil {
-		err := store.Write(ctx, txn, storage.RemoveOp, path, nil)
-		if storage.IsNotFound(err) {
-			return nil
-		}
-		return err
-	}
-	return store.Write(ctx, txn, storage.AddOp, path, w.Value)
+	v := e.ix.next(cur, t, cur.rev+1, modules)
+	e.publish(next, v)
+	return v.rev, nil
 }
 
 // readRevision reads the revision inside txn; 0 when unreadable.

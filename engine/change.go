@@ -136,38 +136,24 @@ func unlink(m map[string][]string, key, id string) {
 	m[key] = ids
 }
 
-// indexWrite is one path of the index to replace (Value nil: remove).
-type indexWrite struct {
-	Path  []string
-	Value any
-}
-
-// next builds the view at rev from cur and the touched entries, and the
-// index writes that bring the store to it.
-func (ix *indexer) next(cur *view, t *touched, rev uint64) (*view, []indexWrite) {
-	var w []indexWrite
+// next builds the view at rev from cur, rebuilding the touched entries.
+func (ix *indexer) next(cur *view, t *touched, rev uint64, modules map[string]string) *view {
 	return &view{
 		rev:           rev,
-		users:         nextShards(&cur.users, t.users, ix.userPrincipal, (*principal).doc, keyUsers, &w),
-		groups:        nextShards(&cur.groups, t.groups, ix.groupPrincipal, (*principal).doc, keyGroups, &w),
-		roles:         nextShards(&cur.roles, t.roles, ix.role, func(r *roleView) any { return r.doc }, keyRoles, &w),
-		installations: nextShards(&cur.installations, t.installations, ix.installation, func(in *installationView) any { return in.doc }, keyInstallations, &w),
-		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension, func(x *extensionView) any { return x.doc }, keyExtensions, &w),
-	}, w
+		modules:       modules,
+		users:         nextShards(&cur.users, t.users, ix.userPrincipal),
+		groups:        nextShards(&cur.groups, t.groups, ix.groupPrincipal),
+		roles:         nextShards(&cur.roles, t.roles, ix.role),
+		installations: nextShards(&cur.installations, t.installations, ix.installation),
+		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension),
+	}
 }
 
-// nextShards rebuilds the entries with the given ids, noting a write for
-// each (a nil value removes the entry).
-func nextShards[T any](cur *shards[*T], ids set, build func(string) *T, render func(*T) any, key string, w *[]indexWrite) shards[*T] {
+// nextShards rebuilds the entries with the given ids; nil removes one.
+func nextShards[T any](cur *shards[*T], ids set, build func(string) *T) shards[*T] {
 	updates := make(map[string]*T, len(ids))
 	for id := range ids {
-		v := build(id)
-		updates[id] = v
-		var doc any
-		if v != nil {
-			doc = render(v)
-		}
-		*w = append(*w, indexWrite{[]string{key, id}, doc})
+		updates[id] = build(id)
 	}
 	return cur.with(updates, notNil[T])
 }

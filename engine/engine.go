@@ -14,7 +14,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/policies"
@@ -79,8 +78,8 @@ func (e *Engine) SetDecisionLog(l *DecisionLog) { e.decisions = l }
 // DecisionsDropped returns how many decision log entries were dropped.
 func (e *Engine) DecisionsDropped() int64 { return e.decisions.Dropped() }
 
-// state is one generation of compiled policies over a store. The store's
-// data changes through Apply; the policies only through a new state.
+// state is one generation of compiled policies over the store of views.
+// The data changes through Apply; the policies only through a new state.
 type state struct {
 	loadedAt time.Time
 	modules  map[string]string
@@ -115,16 +114,10 @@ func (e *Engine) Ready() bool { return e.cur.Load() != nil }
 
 // Revision returns the revision of the current data; 0 before the first Load.
 func (e *Engine) Revision() uint64 {
-	s := e.cur.Load()
-	if s == nil {
-		return 0
+	if v := e.view.Load(); v != nil {
+		return v.rev
 	}
-	txn, err := s.store.NewTransaction(context.Background())
-	if err != nil {
-		return 0
-	}
-	defer s.store.Abort(context.Background(), txn)
-	return readRevision(s.store, txn)
+	return 0
 }
 
 // Status describes the current generation.
@@ -157,32 +150,33 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ix := newIndexer(snap)
-	rev := e.rev.Load() + 1
-	v := ix.view(rev)
-	store := inmem.NewFromObjectWithOpts(
-		map[string]any{"gatehouse": map[string]any{"index": v.document(), "revision": rev}},
-		inmem.OptRoundTripOnWrite(false),
-		inmem.OptReturnASTValuesOnRead(true),
-	)
-	s, err := e.newState(ctx, store, ix.policies())
+	s, err := e.newState(ctx, ix.policies())
 	if err != nil {
 		return 0, err
 	}
+	rev := e.rev.Load() + 1
+	v := ix.view(rev)
+	v.modules = s.modules
 	e.ix = ix
-	e.cur.Store(s)
-	e.view.Store(v)
-	e.rev.Store(rev)
-	e.notify()
+	e.publish(s, v)
 	return rev, nil
 }
 
-// newState compiles policies and prepares the entrypoints over store.
-func (e *Engine) newState(ctx context.Context, store storage.Store, custom []model.Policy) (*state, error) {
+// publish makes s and v current and wakes long polls.
+func (e *Engine) publish(s *state, v *view) {
+	e.cur.Store(s)
+	e.view.Store(v)
+	e.rev.Store(v.rev)
+	e.notify()
+}
+
+// newState compiles policies and prepares the entrypoints over the views.
+func (e *Engine) newState(ctx context.Context, custom []model.Policy) (*state, error) {
 	modules, compiler, err := e.compileWithCustom(custom)
 	if err != nil {
 		return nil, err
 	}
-	s := &state{loadedAt: time.Now(), modules: modules, store: store, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}, native: !extendsBuiltin(compiler)}
+	s := &state{loadedAt: time.Now(), modules: modules, store: &viewStore{views: &e.view}, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}, native: !extendsBuiltin(compiler)}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
 	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery} {
 		pq, err := s.prepare(ctx, q)

@@ -2,9 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Export is one consistent copy of what the engine evaluates: the index
@@ -15,32 +12,13 @@ type Export struct {
 	Modules  map[string]string
 }
 
-// Export copies the current index and modules, read in one transaction.
-func (e *Engine) Export(ctx context.Context) (Export, error) {
-	s, err := e.state()
-	if err != nil {
-		return Export{}, err
+// Export copies the current index and modules, both of one revision.
+func (e *Engine) Export(context.Context) (Export, error) {
+	v := e.view.Load()
+	if v == nil {
+		return Export{}, ErrNotReady
 	}
-	txn, err := s.store.NewTransaction(ctx)
-	if err != nil {
-		return Export{}, err
-	}
-	defer s.store.Abort(ctx, txn)
-	v, err := s.store.Read(ctx, txn, indexRoot)
-	if err != nil {
-		return Export{}, err
-	}
-	var doc any = v
-	if av, ok := v.(ast.Value); ok {
-		if doc, err = ast.JSON(av); err != nil {
-			return Export{}, err
-		}
-	}
-	index, ok := doc.(map[string]any)
-	if !ok {
-		return Export{}, fmt.Errorf("engine: index is %T, not an object", doc)
-	}
-	return Export{Revision: readRevision(s.store, txn), Index: index, Modules: copyModules(s.modules)}, nil
+	return Export{Revision: v.rev, Index: v.document(), Modules: copyModules(v.modules)}, nil
 }
 
 // Changed returns a channel closed at the next revision change, for long

@@ -13,6 +13,7 @@ import (
 // without locks.
 type view struct {
 	rev           uint64
+	modules       map[string]string // policy modules by path; shared, never changed
 	users         shards[*principal]
 	groups        shards[*principal]
 	roles         shards[*roleView]
@@ -152,15 +153,63 @@ func (s *shards[T]) len() int {
 
 func notNil[T any](p *T) bool { return p != nil }
 
+// root renders data.gatehouse.
+func (v *view) root() map[string]any {
+	return map[string]any{"index": v.document(), "revision": v.rev}
+}
+
+// collection renders one collection of the index; nil for another key.
+func (v *view) collection(key string) any {
+	switch key {
+	case keyUsers:
+		return docs(&v.users, (*principal).doc)
+	case keyGroups:
+		return docs(&v.groups, (*principal).doc)
+	case keyRoles:
+		return docs(&v.roles, (*roleView).render)
+	case keyInstallations:
+		return docs(&v.installations, (*installationView).render)
+	case keyExtensions:
+		return docs(&v.extensions, (*extensionView).render)
+	}
+	return nil
+}
+
+// entry renders one entry of a collection; nil when absent.
+func (v *view) entry(key, id string) any {
+	switch key {
+	case keyUsers:
+		return render(&v.users, id, (*principal).doc)
+	case keyGroups:
+		return render(&v.groups, id, (*principal).doc)
+	case keyRoles:
+		return render(&v.roles, id, (*roleView).render)
+	case keyInstallations:
+		return render(&v.installations, id, (*installationView).render)
+	case keyExtensions:
+		return render(&v.extensions, id, (*extensionView).render)
+	}
+	return nil
+}
+
+func render[T any](s *shards[*T], id string, doc func(*T) any) any {
+	if x, ok := s.get(id); ok {
+		return doc(x)
+	}
+	return nil
+}
+
+func (r *roleView) render() any          { return r.doc }
+func (in *installationView) render() any { return in.doc }
+func (x *extensionView) render() any     { return x.doc }
+
 // document renders the whole view as the index document.
 func (v *view) document() map[string]any {
-	return map[string]any{
-		keyUsers:         docs(&v.users, (*principal).doc),
-		keyGroups:        docs(&v.groups, (*principal).doc),
-		keyRoles:         docs(&v.roles, func(r *roleView) any { return r.doc }),
-		keyInstallations: docs(&v.installations, func(in *installationView) any { return in.doc }),
-		keyExtensions:    docs(&v.extensions, func(x *extensionView) any { return x.doc }),
+	out := map[string]any{}
+	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions} {
+		out[key] = v.collection(key)
 	}
+	return out
 }
 
 func docs[T any](s *shards[T], render func(T) any) map[string]any {
