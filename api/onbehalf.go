@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -11,12 +12,16 @@ import (
 
 // checkPutFor checks that user may make this write themselves: give what
 // the new document gives and, when it replaces one, take back what the
-// old one gave.
+// old one (as stored) gave.
 func (h *handlers) checkPutFor(ctx context.Context, user, collection string, doc model.Document) error {
-	if old, err := h.engine.Doc(collection, doc.DocMeta().ID); err == nil {
+	old, err := h.store.Get(ctx, collection, doc.DocMeta().ID)
+	switch {
+	case err == nil:
 		if err := h.checkGives(ctx, user, collection, old); err != nil {
 			return err
 		}
+	case !errors.Is(err, model.ErrNotFound):
+		return err
 	}
 	if in, ok := doc.(*model.Installation); ok {
 		if in.InstalledBy != "" && in.InstalledBy != user {
@@ -49,7 +54,7 @@ func (h *handlers) checkGives(ctx context.Context, user, collection string, doc 
 
 // checkDeleteFor checks that user may delete what the document gives.
 func (h *handlers) checkDeleteFor(ctx context.Context, user, collection, id string) error {
-	doc, err := h.engine.Doc(collection, id)
+	doc, err := h.store.Get(ctx, collection, id)
 	if err != nil {
 		return err
 	}

@@ -98,15 +98,17 @@ func termsOf(ss []string) []*ast.Term {
 // GroupGrants lists the roles and resources a group receives from active
 // records, which adding a member hands to that member.
 func (e *Engine) GroupGrants(group string) []Given {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.ix == nil {
+	v := e.view.Load()
+	if v == nil {
 		return nil
 	}
-	var out []Given
-	for _, id := range e.ix.groupRecords[group] {
-		rec := e.ix.docs[model.Records][id].(*model.Record)
-		out = append(out, RecordGives(rec, group)...)
+	p, ok := v.groups.get(group)
+	if !ok {
+		return nil
+	}
+	out := make([]Given, len(p.grants))
+	for i, t := range p.grants {
+		out[i] = Given{Role: t.role, Resource: t.resource}
 	}
 	return out
 }

@@ -1,10 +1,7 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -94,25 +91,17 @@ func diff(ix *indexer, snap *model.Snapshot, readStart time.Time) []Change {
 		for _, d := range snap.Docs(c) {
 			id := d.DocMeta().ID
 			seen[id] = true
-			if old, ok := ix.docs[c][id]; !ok || !sameDoc(old, d) {
+			if old, ok := ix.stamps[c][id]; !ok || old.digest != digest(d) {
 				out = append(out, Change{Collection: c, ID: id, Doc: d})
 			}
 		}
-		for id, old := range ix.docs[c] {
-			if !seen[id] && old.DocMeta().UpdatedAt.Before(readStart) {
+		for id, old := range ix.stamps[c] {
+			if !seen[id] && old.updated.Before(readStart) {
 				out = append(out, Change{Collection: c, ID: id})
 			}
 		}
 	}
 	return out
-}
-
-// sameDoc compares documents by their JSON encoding, which ignores what
-// decoding does not preserve (time zones' identity, monotonic clocks).
-func sameDoc(a, b model.Document) bool {
-	ra, errA := json.Marshal(a)
-	rb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ra, rb)
 }
 
 // effective drops changes that leave a document as it already is, and
@@ -121,10 +110,10 @@ func sameDoc(a, b model.Document) bool {
 func (ix *indexer) effective(changes []Change) []Change {
 	out := changes[:0:0]
 	for _, c := range changes {
-		old, ok := ix.docs[c.Collection][c.ID]
+		old, ok := ix.stamps[c.Collection][c.ID]
 		switch {
 		case c.Doc == nil && !ok:
-		case c.Doc != nil && ok && (sameDoc(old, c.Doc) || older(c.Doc.DocMeta(), old.DocMeta())):
+		case c.Doc != nil && ok && (old.digest == digest(c.Doc) || older(c.Doc.DocMeta(), old)):
 		default:
 			out = append(out, c)
 		}
@@ -139,27 +128,13 @@ func (e *Engine) Has(collection, id string) bool {
 	if e.ix == nil {
 		return false
 	}
-	_, ok := e.ix.docs[collection][id]
+	_, ok := e.ix.stamps[collection][id]
 	return ok
-}
-
-// Doc returns a loaded document, or model.ErrNotFound.
-func (e *Engine) Doc(collection, id string) (model.Document, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.ix == nil {
-		return nil, ErrNotReady
-	}
-	d, ok := e.ix.docs[collection][id]
-	if !ok {
-		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
-	}
-	return d, nil
 }
 
 // older reports whether a is an older write of the document than b: a
 // lower version not written later. Versions restart after a delete, so a
 // lower version written later is a newer document.
-func older(a, b *model.Meta) bool {
-	return a.Version < b.Version && !a.UpdatedAt.After(b.UpdatedAt)
+func older(a *model.Meta, b stamp) bool {
+	return a.Version < b.version && !a.UpdatedAt.After(b.updated)
 }

@@ -44,7 +44,7 @@ func TestApplyMatchesFullBuild(t *testing.T) {
 func randomChanges(r *rand.Rand, s *model.Snapshot, round int) []Change {
 	var out []Change
 	for range 5 {
-		switch r.IntN(6) {
+		switch r.IntN(8) {
 		case 0: // delete a record
 			i := r.IntN(len(s.Records))
 			out = append(out, Change{Collection: model.Records, ID: s.Records[i].ID})
@@ -71,6 +71,16 @@ func randomChanges(r *rand.Rand, s *model.Snapshot, round int) []Change {
 			in := &s.Installations[r.IntN(len(s.Installations))]
 			in.Status = model.StatusDisabled
 			out = append(out, Change{Collection: model.Installations, ID: in.ID, Doc: copyOf(in)})
+		case 6: // give a record to a user, then to a group, in one set of changes
+			rec := &s.Records[r.IntN(len(s.Records))]
+			rec.Users, rec.Groups = []model.UserRef{{UserID: datagen.User(r.IntN(200))}}, nil
+			out = append(out, Change{Collection: model.Records, ID: rec.ID, Doc: copyOf(rec)})
+			rec.Users, rec.Groups = nil, []model.GroupRef{{GroupID: s.Groups[r.IntN(len(s.Groups))].ID}}
+			out = append(out, Change{Collection: model.Records, ID: rec.ID, Doc: copyOf(rec)})
+		case 7: // delete a membership
+			i := r.IntN(len(s.Memberships))
+			out = append(out, Change{Collection: model.Memberships, ID: s.Memberships[i].ID})
+			s.Memberships = append(s.Memberships[:i], s.Memberships[i+1:]...)
 		}
 	}
 	return out

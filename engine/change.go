@@ -13,86 +13,79 @@ type Change struct {
 	Doc        model.Document // nil when the document was deleted
 }
 
-// touched lists the index entries a set of changes affects.
+// touched lists the index entries a set of changes affects, with the
+// grants records and memberships took away (dropped, by source) and gave
+// (added, by principal).
 type touched struct {
 	users, groups, roles, installations, extensions set
 	policies                                        bool
+	dropped                                         set // source keys, see sourceKey
+	addedUsers, addedGroups                         map[string][]tuple
 }
 
 func newTouched() *touched {
-	return &touched{users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{}}
+	return &touched{
+		users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{},
+		dropped: set{}, addedUsers: map[string][]tuple{}, addedGroups: map[string][]tuple{},
+	}
 }
 
 // apply records the change in the indexer and notes what it touches.
 func (ix *indexer) apply(c Change, t *touched) {
-	if old, ok := ix.docs[c.Collection][c.ID]; ok {
-		ix.note(c.Collection, old, t)
-		ix.remove(c.Collection, old)
+	if _, ok := ix.stamps[c.Collection][c.ID]; ok {
+		ix.note(c.Collection, c.ID, t)
+		if large(c.Collection) {
+			t.drop(sourceKey(kindOf(c.Collection), c.ID))
+		}
+		ix.remove(c.Collection, c.ID)
 	}
 	if c.Doc != nil {
 		ix.put(c.Collection, c.Doc)
-		ix.note(c.Collection, c.Doc, t)
+		ix.note(c.Collection, c.ID, t)
+		addGrants(c.Doc, t.addedUsers, t.addedGroups)
 	}
 }
 
-// note marks the entries that doc, in its collection, contributes to.
-func (ix *indexer) note(collection string, doc model.Document, t *touched) {
-	id := doc.DocMeta().ID
-	switch d := doc.(type) {
-	case *model.Role:
-		t.roles[id] = struct{}{}
-	case *model.Installation:
-		t.installations[id] = struct{}{}
-	case *model.Extension:
-		t.extensions[id] = struct{}{}
-	case *model.Policy:
-		t.policies = true
-	case *model.Membership:
-		t.users[d.UserID] = struct{}{}
-	case *model.Group:
-		for _, u := range d.Users {
-			t.users[u.UserID] = struct{}{}
+// drop takes a source's grants away, including any added earlier in the
+// same set of changes.
+func (t *touched) drop(source string) {
+	t.dropped[source] = struct{}{}
+	for _, added := range []map[string][]tuple{t.addedUsers, t.addedGroups} {
+		for p, ts := range added {
+			added[p] = slices.DeleteFunc(ts, func(g tuple) bool { return g.source() == source })
 		}
-	case *model.Record:
-		users, groups := recordPrincipals(d)
-		for u := range users {
+	}
+}
+
+func kindOf(collection string) kind {
+	if collection == model.Memberships {
+		return kindMembership
+	}
+	return kindRecord
+}
+
+// note marks the entries the loaded document contributes to.
+func (ix *indexer) note(collection, id string, t *touched) {
+	switch collection {
+	case model.Roles:
+		t.roles[id] = struct{}{}
+	case model.Installations:
+		t.installations[id] = struct{}{}
+	case model.Extensions:
+		t.extensions[id] = struct{}{}
+	case model.Policies:
+		t.policies = true
+	case model.Records, model.Memberships:
+		n := ix.named[collection][id]
+		for _, u := range n.users {
 			t.users[u] = struct{}{}
 		}
-		for g := range groups {
+		for _, g := range n.groups {
 			t.groups[g] = struct{}{}
 		}
-	}
-}
-
-// put adds doc and its reverse-map entries.
-func (ix *indexer) put(collection string, doc model.Document) {
-	ix.docs[collection][doc.DocMeta().ID] = doc
-	ix.reverse(doc, link)
-}
-
-// remove drops doc and its reverse-map entries.
-func (ix *indexer) remove(collection string, doc model.Document) {
-	delete(ix.docs[collection], doc.DocMeta().ID)
-	ix.reverse(doc, unlink)
-}
-
-// reverse applies edit (link or unlink) to every reverse-map entry of doc.
-func (ix *indexer) reverse(doc model.Document, edit func(m map[string][]string, key, id string)) {
-	id := doc.DocMeta().ID
-	switch d := doc.(type) {
-	case *model.Record:
-		users, groups := recordPrincipals(d)
-		for u := range users {
-			edit(ix.userRecords, u, id)
-		}
-		for g := range groups {
-			edit(ix.groupRecords, g, id)
-		}
-	case *model.Membership:
-		edit(ix.userMemberships, d.UserID, id)
-	case *model.Group:
-		for _, u := range d.Users {
-			edit(ix.userGroups, u.UserID, id)
+	case model.Groups:
+		for _, u := range ix.docs[collection][id].(*model.Group).Users {
+			t.users[u.UserID] = struct{}{}
 		}
 	}
 }
@@ -138,11 +131,20 @@ func unlink(m map[string][]string, key, id string) {
 
 // next builds the view at rev from cur, rebuilding the touched entries.
 func (ix *indexer) next(cur *view, t *touched, rev uint64, modules map[string]string) *view {
+	principals := func(cur *shards[*principal], added map[string][]tuple, user bool) func(string) *principal {
+		return func(id string) *principal {
+			var grants []tuple
+			if p, ok := cur.get(id); ok {
+				grants = p.without(t.dropped)
+			}
+			return ix.principal(id, append(grants, added[id]...), user)
+		}
+	}
 	return &view{
 		rev:           rev,
 		modules:       modules,
-		users:         nextShards(&cur.users, t.users, ix.userPrincipal),
-		groups:        nextShards(&cur.groups, t.groups, ix.groupPrincipal),
+		users:         nextShards(&cur.users, t.users, principals(&cur.users, t.addedUsers, true)),
+		groups:        nextShards(&cur.groups, t.groups, principals(&cur.groups, t.addedGroups, false)),
 		roles:         nextShards(&cur.roles, t.roles, ix.role),
 		installations: nextShards(&cur.installations, t.installations, ix.installation),
 		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension),

@@ -2,34 +2,36 @@
 //
 // # Architecture
 //
-// The engine holds an OPA in-memory store (AST values) with the index
-// document at data.gatehouse.index and the revision at
-// data.gatehouse.revision, the compiled built-in model plus custom
-// policies, and the entrypoints prepared once. Load builds a whole new
-// generation and swaps it in. Apply takes changed documents, re-renders
-// only the index entries they touch (the users and groups a record names,
-// one role, one installation) and writes them with the next revision in
-// one store transaction; a custom-policy change recompiles. Every
-// decision reads its revision inside its own read transaction, so the
-// revision it reports is the data it saw. Decisions are cached by
-// canonical input and revision until the earliest expiry they depend on.
+// Each revision of the data is an immutable view (view.go): the index in
+// compact Go form, with grants filed by the user or group a decision
+// starts from and by a prefix of the URIs they cover, roles with their
+// allowed action prefixes, installations and extensions by id. Views are
+// sharded, so Apply copies only the shards its changes touch; a reader
+// holds one revision without locks.
 //
-// Beside the store, each revision has an immutable view: the same index in
-// compact Go form, sharded so Apply copies only the shards it touches. The
-// built-in decision is evaluated natively over the view (native.go), which
-// answers exactly as data.gatehouse.authz.decision does; differential tests
-// hold the two equal, and a custom policy in a gatehouse package switches
-// decisions back to Rego. The Rego stays the definition: it is what
-// lookups, the Data API, bundles and sidecars evaluate.
+// The built-in decision is evaluated natively over the view (native.go).
+// It answers exactly as data.gatehouse.authz.decision does; differential
+// tests hold the two equal, and a custom policy in a gatehouse package
+// switches decisions back to Rego. The Rego stays the definition: it is
+// what lookups, admin checks, the Data API, bundles and sidecars evaluate.
+// OPA reads the data through a read-only store over the views (store.go),
+// which renders {"gatehouse": {"index", "revision"}} entry by entry as Rego
+// reads it, so there is no second copy of the index.
+//
+// Load builds a whole new view and compiles policies. Apply re-renders
+// only the entries the changes touch (the users and groups a record names,
+// one role, one installation) and publishes the next revision; a
+// custom-policy change recompiles. Decisions are cached by canonical input
+// and revision until the earliest expiry they depend on.
 //
 // # Trade-offs
 //
-// The index is denormalized for the lookups a decision makes: grant tuples
-// filed by the user or group and by a prefix of the URIs they cover, roles
-// with their allowed action prefixes, so a decision costs what the user
-// holds, not what the store holds. The engine keeps the documents
-// themselves as well (indexer), which costs memory but lets a write
-// re-render a handful of entries instead of rebuilding the index.
+// The indexer keeps the small collections whole but not records and
+// memberships: their grants live in the view tagged with their source
+// document, and the indexer keeps only each document's stamp (version,
+// time, digest) and the principals it names. That is what re-rendering a
+// change needs, at a fraction of the documents' memory; reading a whole
+// record back is the store's job.
 //
 // # Usage
 //

@@ -135,8 +135,8 @@ func (e *Engine) Status() (Status, bool) {
 	}
 	e.mu.Lock()
 	counts := map[string]int{}
-	for c, docs := range e.ix.docs {
-		counts[c] = len(docs)
+	for c, stamps := range e.ix.stamps {
+		counts[c] = len(stamps)
 	}
 	e.mu.Unlock()
 	return Status{Revision: e.Revision(), LoadedAt: s.loadedAt, Documents: counts}, true
@@ -149,17 +149,15 @@ func (e *Engine) Status() (Status, bool) {
 func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ix := newIndexer(snap)
+	ix, v := build(snap, e.rev.Load()+1)
 	s, err := e.newState(ctx, ix.policies())
 	if err != nil {
 		return 0, err
 	}
-	rev := e.rev.Load() + 1
-	v := ix.view(rev)
 	v.modules = s.modules
 	e.ix = ix
 	e.publish(s, v)
-	return rev, nil
+	return v.rev, nil
 }
 
 // publish makes s and v current and wakes long polls.

@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"math"
+	"encoding/json"
+	"hash/maphash"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -30,60 +30,78 @@ const (
 // extensions by id. Deleted records are left out; expiry stays in the grant
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
-	return newIndexer(s).view(0).document()
+	_, v := build(s, 0)
+	return v.document()
 }
 
-// indexer holds every document by id plus the reverse maps needed to
-// re-render only the index entries a change touches.
+// indexer keeps what turning changes into the next view needs. Records
+// and memberships, the large collections, are not kept: their grants are
+// in the view, tagged with the document they came from, and the indexer
+// keeps only the principals each names. The small collections are kept
+// whole. Every document has a stamp to compare and order writes by.
 type indexer struct {
-	docs map[string]map[string]model.Document
-	// Reverse maps: principal → sorted ids of the documents naming it.
-	// Sorted slices rather than sets: most hold one to three ids.
-	userRecords     map[string][]string
-	groupRecords    map[string][]string
-	userMemberships map[string][]string
-	userGroups      map[string][]string
+	stamps     map[string]map[string]stamp
+	docs       map[string]map[string]model.Document // small collections
+	named      map[string]map[string]names          // records, memberships
+	userGroups map[string][]string                  // user → sorted group ids
 }
+
+// stamp identifies one write of a document.
+type stamp struct {
+	version int64
+	updated time.Time
+	digest  uint64 // of the JSON encoding
+}
+
+// names are the principals a record or membership gives grants to.
+type names struct{ users, groups []string }
 
 type set map[string]struct{}
 
-func newIndexer(s *model.Snapshot) *indexer {
+// large reports whether a collection is kept as names, not documents.
+func large(collection string) bool {
+	return collection == model.Records || collection == model.Memberships
+}
+
+func newIndexer() *indexer {
 	ix := &indexer{
-		docs:            map[string]map[string]model.Document{},
-		userRecords:     map[string][]string{},
-		groupRecords:    map[string][]string{},
-		userMemberships: map[string][]string{},
-		userGroups:      map[string][]string{},
+		stamps: map[string]map[string]stamp{}, docs: map[string]map[string]model.Document{},
+		named: map[string]map[string]names{}, userGroups: map[string][]string{},
 	}
 	for _, c := range model.Collections {
-		ix.docs[c] = map[string]model.Document{}
-		for _, d := range s.Docs(c) {
-			ix.put(c, d)
+		ix.stamps[c] = map[string]stamp{}
+		if large(c) {
+			ix.named[c] = map[string]names{}
+		} else {
+			ix.docs[c] = map[string]model.Document{}
 		}
 	}
 	return ix
 }
 
-func (ix *indexer) allUsers() set {
-	out := set{}
-	for _, m := range []map[string][]string{ix.userRecords, ix.userMemberships, ix.userGroups} {
-		for u := range m {
-			out[u] = struct{}{}
+// build indexes a snapshot and renders its view at rev.
+func build(s *model.Snapshot, rev uint64) (*indexer, *view) {
+	ix := newIndexer()
+	users, groups := map[string][]tuple{}, map[string][]tuple{}
+	for _, c := range model.Collections {
+		for _, d := range s.Docs(c) {
+			ix.put(c, d)
+			addGrants(d, users, groups)
 		}
 	}
-	return out
-}
-
-// view builds the whole view at rev.
-func (ix *indexer) view(rev uint64) *view {
 	v := &view{rev: rev}
-	for u := range ix.allUsers() {
-		if p := ix.userPrincipal(u); p != nil {
+	for u := range ix.userGroups {
+		if _, ok := users[u]; !ok {
+			users[u] = nil
+		}
+	}
+	for u, ts := range users {
+		if p := ix.principal(u, ts, true); p != nil {
 			v.users.set(u, p, false)
 		}
 	}
-	for g := range ix.groupRecords {
-		if p := ix.groupPrincipal(g); p != nil {
+	for g, ts := range groups {
+		if p := ix.principal(g, ts, false); p != nil {
 			v.groups.set(g, p, false)
 		}
 	}
@@ -96,46 +114,93 @@ func (ix *indexer) view(rev uint64) *view {
 	for id := range ix.docs[model.Extensions] {
 		v.extensions.set(id, ix.extension(id), false)
 	}
-	return v
+	return ix, v
 }
 
-// userPrincipal gathers a user's grants; nil when the user holds nothing.
-func (ix *indexer) userPrincipal(u string) *principal {
-	var grants []tuple
-	for _, id := range ix.userRecords[u] {
-		rec := ix.docs[model.Records][id].(*model.Record)
-		grants = append(grants, recordGrants(rec, func(users []model.UserRef, _ []model.GroupRef) bool {
-			return slices.ContainsFunc(users, func(r model.UserRef) bool { return r.UserID == u })
-		})...)
+// principal makes a user's or group's entry from its grants; nil when it
+// holds nothing.
+func (ix *indexer) principal(id string, grants []tuple, user bool) *principal {
+	var groups []string
+	if user {
+		groups = slices.Clone(ix.userGroups[id])
 	}
-	for _, id := range ix.userMemberships[u] {
-		m := ix.docs[model.Memberships][id].(*model.Membership)
-		for _, role := range m.Roles {
-			if g, ok := grant(KindMembership, m.ID, role, m.Context, m.ExpiresAt); ok {
-				grants = append(grants, g)
-			}
-		}
-	}
-	groups := ix.userGroups[u]
 	if len(grants) == 0 && len(groups) == 0 {
 		return nil
 	}
-	return newPrincipal(grants, slices.Clone(groups), true)
+	return newPrincipal(slices.Clone(grants), groups, user)
 }
 
-// groupPrincipal gathers a group's grants; nil when it holds nothing.
-func (ix *indexer) groupPrincipal(gid string) *principal {
-	var grants []tuple
-	for _, id := range ix.groupRecords[gid] {
-		rec := ix.docs[model.Records][id].(*model.Record)
-		grants = append(grants, recordGrants(rec, func(_ []model.UserRef, groups []model.GroupRef) bool {
-			return slices.ContainsFunc(groups, func(r model.GroupRef) bool { return r.GroupID == gid })
-		})...)
+// addGrants adds the grants a record or membership gives, by principal.
+func addGrants(doc model.Document, users, groups map[string][]tuple) {
+	switch d := doc.(type) {
+	case *model.Record:
+		us, gs := recordPrincipals(d)
+		for u := range us {
+			users[u] = append(users[u], recordGrants(d, func(refs []model.UserRef, _ []model.GroupRef) bool {
+				return slices.ContainsFunc(refs, func(r model.UserRef) bool { return r.UserID == u })
+			})...)
+		}
+		for g := range gs {
+			groups[g] = append(groups[g], recordGrants(d, func(_ []model.UserRef, refs []model.GroupRef) bool {
+				return slices.ContainsFunc(refs, func(r model.GroupRef) bool { return r.GroupID == g })
+			})...)
+		}
+	case *model.Membership:
+		for _, role := range d.Roles {
+			if g, ok := grant(kindMembership, d.ID, role, d.Context, d.ExpiresAt); ok {
+				users[d.UserID] = append(users[d.UserID], g)
+			}
+		}
 	}
-	if len(grants) == 0 {
-		return nil
+}
+
+// put adds doc: its stamp, and the document or the names it gives to.
+func (ix *indexer) put(collection string, doc model.Document) {
+	id := doc.DocMeta().ID
+	ix.stamps[collection][id] = stampOf(doc)
+	switch d := doc.(type) {
+	case *model.Record:
+		us, gs := recordPrincipals(d)
+		ix.named[collection][id] = names{users: keys(us), groups: keys(gs)}
+	case *model.Membership:
+		ix.named[collection][id] = names{users: []string{d.UserID}}
+	case *model.Group:
+		for _, u := range d.Users {
+			link(ix.userGroups, u.UserID, id)
+		}
+		ix.docs[collection][id] = doc
+	default:
+		ix.docs[collection][id] = doc
 	}
-	return newPrincipal(grants, nil, false)
+}
+
+// remove drops the document with id.
+func (ix *indexer) remove(collection, id string) {
+	if g, ok := ix.docs[collection][id].(*model.Group); ok {
+		for _, u := range g.Users {
+			unlink(ix.userGroups, u.UserID, id)
+		}
+	}
+	delete(ix.stamps[collection], id)
+	delete(ix.docs[collection], id)
+	delete(ix.named[collection], id)
+}
+
+var digestSeed = maphash.MakeSeed()
+
+func stampOf(doc model.Document) stamp {
+	m := doc.DocMeta()
+	return stamp{version: m.Version, updated: m.UpdatedAt, digest: digest(doc)}
+}
+
+// digest hashes the JSON encoding, which ignores what decoding does not
+// preserve (time zones' identity, monotonic clocks).
+func digest(doc model.Document) uint64 {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return 0
+	}
+	return maphash.Bytes(digestSeed, raw)
 }
 
 func (ix *indexer) role(id string) *roleView {
@@ -158,136 +223,4 @@ func (ix *indexer) extension(id string) *extensionView {
 		return &extensionView{permissions: perms, doc: map[string]any{"permissions": segsDoc(perms)}}
 	}
 	return nil
-}
-
-// recordGrants renders the grants of an active record's statements whose
-// principals (the statement's own, else the record's) satisfy holds.
-func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []tuple {
-	if r.Status != model.StatusActive {
-		return nil
-	}
-	var out []tuple
-	for _, st := range r.Statements {
-		users, groups := st.Users, st.Groups
-		if len(users)+len(groups) == 0 {
-			users, groups = r.Users, r.Groups
-		}
-		if !holds(users, groups) {
-			continue
-		}
-		for _, role := range st.Roles {
-			for _, res := range st.Resources {
-				if g, ok := grant(KindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); ok {
-					out = append(out, g)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// grant makes one grant; false when the URI is invalid.
-func grant(kind, id, role, uri string, expires *time.Time) (tuple, bool) {
-	segs, err := model.URISegments(uri)
-	if err != nil {
-		return tuple{}, false
-	}
-	norm, _ := model.NormalizeURI(uri)
-	t := tuple{kind: kind, id: id, role: role, resource: norm}
-	if expires != nil {
-		t.expires = expiryNanos(*expires)
-	}
-	if slices.Contains(segs, "*") {
-		t.segs = segs
-	}
-	return t, true
-}
-
-// expiryNanos is t in Unix nanoseconds, clamped to what int64 holds
-// (1678 to 2262): earlier expiries become 1 (long past), later ones the
-// maximum (never in practice). UnixNano alone overflows outside that range.
-func expiryNanos(t time.Time) int64 {
-	switch {
-	case t.Before(time.Unix(0, 1)):
-		return 1
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-// newRoleView splits a role's allowed patterns for decisions: those
-// without "*" segments as prefixes (allows: "read:" for read and read:*,
-// "" for *; a request "read:projects:" starting with one is implied) and
-// those with "*" segments as segments (allowsWild).
-func newRoleView(r *model.Role) *roleView {
-	v := &roleView{active: r.Active(), allows: []string{}, allowsWild: [][]string{}}
-	perms := make([]any, 0, len(r.Permissions))
-	for _, p := range r.Permissions {
-		segs, err := model.PatternSegments(p.Action)
-		if err != nil {
-			continue
-		}
-		perms = append(perms, map[string]any{
-			"action": p.Action, "segs": anys(segs),
-			"allow": p.Allows(), "grant": p.Grant, "delegate": p.Delegate,
-		})
-		switch {
-		case !p.Allows():
-		case slices.Contains(segs, "*"):
-			v.allowsWild = append(v.allowsWild, segs)
-		case len(segs) == 0:
-			v.allows = append(v.allows, "")
-		default:
-			v.allows = append(v.allows, strings.Join(segs, ":")+":")
-		}
-	}
-	v.doc = map[string]any{"active": v.active, "permissions": perms, "allows": anys(v.allows), "allows_wild": segsDoc(v.allowsWild)}
-	return v
-}
-
-func newInstallationView(in *model.Installation) *installationView {
-	v := &installationView{extension: in.ExtensionID, status: in.Status, consented: patterns(in.ConsentedPermissions)}
-	resources := []any{}
-	for _, uri := range in.Scope() {
-		if segs, err := model.URISegments(uri); err == nil {
-			norm, _ := model.NormalizeURI(uri)
-			v.resources = append(v.resources, scopeEntry{resource: norm, segs: segs})
-			resources = append(resources, map[string]any{"resource": norm, "segs": anys(segs)})
-		}
-	}
-	v.doc = map[string]any{
-		"extension": in.ExtensionID,
-		"status":    in.Status,
-		"resources": resources,
-		"consented": segsDoc(v.consented),
-	}
-	return v
-}
-
-// patterns splits the valid action patterns into segments.
-func patterns(actions []string) [][]string {
-	out := [][]string{}
-	for _, a := range actions {
-		if segs, err := model.PatternSegments(a); err == nil {
-			out = append(out, segs)
-		}
-	}
-	return out
-}
-
-func segsDoc(list [][]string) []any {
-	out := make([]any, len(list))
-	for i, segs := range list {
-		out[i] = anys(segs)
-	}
-	return out
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

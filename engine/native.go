@@ -106,11 +106,11 @@ func (v *view) allowing(user string, req *request) []Reason {
 
 func (v *view) collect(p *principal, req *request, out []Reason) []Reason {
 	req.prefixes(func(prefix string) {
-		ts := p.byPrefix[prefix]
+		ts := p.at(prefix)
 		for i := range ts {
 			t := &ts[i]
-			if (t.segs == nil || covers(t.segs, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
-				out = append(out, Reason{Kind: t.kind, ID: t.id, Role: t.role, Resource: t.resource})
+			if (t.pattern == nil || covers(*t.pattern, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
+				out = append(out, Reason{Kind: t.kind.String(), ID: t.id, Role: t.role, Resource: t.resource})
 			}
 		}
 	})
@@ -187,11 +187,9 @@ func (v *view) nextExpiry(user string, now int64) int64 {
 		return next
 	}
 	consider := func(p *principal) {
-		for _, ts := range p.byPrefix {
-			for i := range ts {
-				if e := ts[i].expires; e > now && e < next {
-					next = e
-				}
+		for i := range p.grants {
+			if e := p.grants[i].expires; e > now && e < next {
+				next = e
 			}
 		}
 	}

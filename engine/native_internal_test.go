@@ -101,11 +101,9 @@ func expiryNows(v *view, limit int) []int64 {
 	set := map[int64]bool{time.Now().UnixNano(): true}
 	for _, s := range []*shards[*principal]{&v.users, &v.groups} {
 		s.each(func(_ string, p *principal) {
-			for _, ts := range p.byPrefix {
-				for _, t := range ts {
-					if t.expires != 0 && len(set) < limit {
-						set[t.expires-1], set[t.expires], set[t.expires+1] = true, true, true
-					}
+			for _, t := range p.grants {
+				if t.expires != 0 && len(set) < limit {
+					set[t.expires-1], set[t.expires], set[t.expires+1] = true, true, true
 				}
 			}
 		})

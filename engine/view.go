@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -22,37 +23,86 @@ type view struct {
 }
 
 // tuple is one grant: who gave it (kind, id), the role and the resource.
-// expires is Unix ns, 0 without expiry; segs is set only for resource
-// patterns with a "*" segment.
+// It is filed under a key: the resource, or for a pattern with a "*"
+// segment (pattern set) the literal part before the first "*", always a
+// prefix of the resource. expires is Unix ns, 0 without expiry. Kept
+// small: a store holds one per role and resource of every statement.
 type tuple struct {
-	kind, id, role, resource string
-	expires                  int64
-	segs                     []string
+	id, role, resource string
+	expires            int64
+	pattern            *[]string // segments of a "*" pattern
+	keyLen             uint16    // len(key); URIs have at most 512 bytes
+	kind               kind
+}
+
+// kind says which collection a grant came from.
+type kind uint8
+
+const (
+	kindRecord kind = iota
+	kindMembership
+)
+
+func (k kind) String() string {
+	if k == kindMembership {
+		return KindMembership
+	}
+	return KindRecord
+}
+
+func (t *tuple) key() string { return t.resource[:t.keyLen] }
+
+// segs returns the pattern's segments; nil for a plain resource.
+func (t *tuple) segs() []string {
+	if t.pattern == nil {
+		return nil
+	}
+	return *t.pattern
 }
 
 // live reports whether the grant is unexpired at now.
 func (t *tuple) live(now int64) bool { return t.expires == 0 || now < t.expires }
 
-// principal is a user's or group's grants, filed by prefix as in the index
-// document (see principalDoc), and a user's groups.
+// source names the document a grant came from.
+func (t *tuple) source() string { return sourceKey(t.kind, t.id) }
+
+func sourceKey(k kind, id string) string { return k.String() + "/" + id }
+
+// principal is a user's or group's grants sorted by key (then by source,
+// keeping each source's order), and a user's groups. A sorted slice
+// rather than a map: most principals hold a handful of grants.
 type principal struct {
-	byPrefix map[string][]tuple
-	groups   []string
-	user     bool // renders a "groups" key
+	grants []tuple
+	groups []string
+	user   bool // renders a "groups" key
 }
 
-// newPrincipal files grants by prefix: a tuple without "*" under its
-// resource, one with "*" under the literal part before its first "*".
 func newPrincipal(grants []tuple, groups []string, user bool) *principal {
-	p := &principal{byPrefix: make(map[string][]tuple, len(grants)), groups: groups, user: user}
-	for _, t := range grants {
-		key := t.resource
-		if t.segs != nil {
-			key = strings.Join(t.segs[:slices.Index(t.segs, "*")], "/")
-		}
-		p.byPrefix[key] = append(p.byPrefix[key], t)
+	slices.SortStableFunc(grants, func(a, b tuple) int {
+		return cmp.Or(strings.Compare(a.key(), b.key()), strings.Compare(a.kind.String(), b.kind.String()), strings.Compare(a.id, b.id))
+	})
+	return &principal{grants: grants, groups: groups, user: user}
+}
+
+// at returns the grants filed under key.
+func (p *principal) at(key string) []tuple {
+	i, _ := slices.BinarySearchFunc(p.grants, key, func(t tuple, k string) int { return strings.Compare(t.key(), k) })
+	j := i
+	for j < len(p.grants) && p.grants[j].key() == key {
+		j++
 	}
-	return p
+	return p.grants[i:j]
+}
+
+// without copies the grants not from the dropped sources.
+func (p *principal) without(dropped set) []tuple {
+	out := make([]tuple, 0, len(p.grants))
+	for _, t := range p.grants {
+		if _, gone := dropped[t.source()]; !gone {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // roleView is a role as decisions use it: allowed action prefixes
@@ -222,13 +272,11 @@ func docs[T any](s *shards[T], render func(T) any) map[string]any {
 // tuples [kind, id, role, resource, expires] with segs appended for
 // patterns, and for users their groups.
 func (p *principal) doc() any {
-	byPrefix := make(map[string]any, len(p.byPrefix))
-	for key, ts := range p.byPrefix {
-		list := make([]any, len(ts))
-		for i := range ts {
-			list[i] = ts[i].doc()
-		}
-		byPrefix[key] = list
+	byPrefix := map[string]any{}
+	for i := range p.grants {
+		t := &p.grants[i]
+		list, _ := byPrefix[t.key()].([]any)
+		byPrefix[t.key()] = append(list, t.doc())
 	}
 	out := map[string]any{"by_prefix": byPrefix}
 	if p.user {
@@ -238,9 +286,9 @@ func (p *principal) doc() any {
 }
 
 func (t *tuple) doc() []any {
-	out := []any{t.kind, t.id, t.role, t.resource, t.expires}
-	if t.segs != nil {
-		out = append(out, anys(t.segs))
+	out := []any{t.kind.String(), t.id, t.role, t.resource, t.expires}
+	if t.pattern != nil {
+		out = append(out, anys(*t.pattern))
 	}
 	return out
 }
