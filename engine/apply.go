@@ -96,7 +96,7 @@ func diff(ix *indexer, snap *model.Snapshot, readStart time.Time) []Change {
 			}
 		}
 		for id, old := range ix.stamps[c] {
-			if !seen[id] && old.updated.Before(readStart) {
+			if !seen[id] && old.updated < unixNanos(readStart) {
 				out = append(out, Change{Collection: c, ID: id})
 			}
 		}
@@ -136,5 +136,5 @@ func (e *Engine) Has(collection, id string) bool {
 // lower version not written later. Versions restart after a delete, so a
 // lower version written later is a newer document.
 func older(a *model.Meta, b stamp) bool {
-	return a.Version < b.version && !a.UpdatedAt.After(b.updated)
+	return a.Version < b.version && unixNanos(a.UpdatedAt) <= b.updated
 }

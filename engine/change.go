@@ -76,11 +76,11 @@ func (ix *indexer) note(collection, id string, t *touched) {
 	case model.Policies:
 		t.policies = true
 	case model.Records, model.Memberships:
-		n := ix.named[collection][id]
-		for _, u := range n.users {
+		st := ix.stamps[collection][id]
+		for _, u := range st.namedUsers() {
 			t.users[u] = struct{}{}
 		}
-		for _, g := range n.groups {
+		for _, g := range st.namedGroups() {
 			t.groups[g] = struct{}{}
 		}
 	case model.Groups:

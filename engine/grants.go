@@ -44,7 +44,7 @@ func grant(k kind, id, role, uri string, expires *time.Time) (tuple, bool) {
 	norm, _ := model.NormalizeURI(uri)
 	t := tuple{kind: k, id: id, role: role, resource: norm, keyLen: uint16(len(norm))}
 	if expires != nil {
-		t.expires = expiryNanos(*expires)
+		t.expires = unixNanos(*expires)
 	}
 	if star := slices.Index(segs, "*"); star >= 0 {
 		t.pattern = &segs
@@ -53,10 +53,10 @@ func grant(k kind, id, role, uri string, expires *time.Time) (tuple, bool) {
 	return t, true
 }
 
-// expiryNanos is t in Unix nanoseconds, clamped to what int64 holds
-// (1678 to 2262): earlier expiries become 1 (long past), later ones the
+// unixNanos is t in Unix nanoseconds, clamped to what int64 holds
+// (1678 to 2262): earlier times become 1 (long past), later ones the
 // maximum (never in practice). UnixNano alone overflows outside that range.
-func expiryNanos(t time.Time) int64 {
+func unixNanos(t time.Time) int64 {
 	switch {
 	case t.Before(time.Unix(0, 1)):
 		return 1
@@ -98,19 +98,11 @@ func newRoleView(r *model.Role) *roleView {
 
 func newInstallationView(in *model.Installation) *installationView {
 	v := &installationView{extension: in.ExtensionID, status: in.Status, consented: patterns(in.ConsentedPermissions)}
-	resources := []any{}
 	for _, uri := range in.Scope() {
 		if segs, err := model.URISegments(uri); err == nil {
 			norm, _ := model.NormalizeURI(uri)
 			v.resources = append(v.resources, scopeEntry{resource: norm, segs: segs})
-			resources = append(resources, map[string]any{"resource": norm, "segs": anys(segs)})
 		}
-	}
-	v.doc = map[string]any{
-		"extension": in.ExtensionID,
-		"status":    in.Status,
-		"resources": resources,
-		"consented": segsDoc(v.consented),
 	}
 	return v
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"slices"
-	"time"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )
@@ -42,19 +41,21 @@ func BuildIndex(s *model.Snapshot) map[string]any {
 type indexer struct {
 	stamps     map[string]map[string]stamp
 	docs       map[string]map[string]model.Document // small collections
-	named      map[string]map[string]names          // records, memberships
 	userGroups map[string][]string                  // user → sorted group ids
 }
 
-// stamp identifies one write of a document.
+// stamp identifies one write of a document and, for records and
+// memberships, names the principals it gives grants to.
 type stamp struct {
 	version int64
-	updated time.Time
+	updated int64  // Unix ns
 	digest  uint64 // of the JSON encoding
+	names   []string
+	users   int // names[:users] are users, the rest groups
 }
 
-// names are the principals a record or membership gives grants to.
-type names struct{ users, groups []string }
+func (s *stamp) namedUsers() []string  { return s.names[:s.users] }
+func (s *stamp) namedGroups() []string { return s.names[s.users:] }
 
 type set map[string]struct{}
 
@@ -66,13 +67,11 @@ func large(collection string) bool {
 func newIndexer() *indexer {
 	ix := &indexer{
 		stamps: map[string]map[string]stamp{}, docs: map[string]map[string]model.Document{},
-		named: map[string]map[string]names{}, userGroups: map[string][]string{},
+		userGroups: map[string][]string{},
 	}
 	for _, c := range model.Collections {
 		ix.stamps[c] = map[string]stamp{}
-		if large(c) {
-			ix.named[c] = map[string]names{}
-		} else {
+		if !large(c) {
 			ix.docs[c] = map[string]model.Document{}
 		}
 	}
@@ -157,13 +156,17 @@ func addGrants(doc model.Document, users, groups map[string][]tuple) {
 // put adds doc: its stamp, and the document or the names it gives to.
 func (ix *indexer) put(collection string, doc model.Document) {
 	id := doc.DocMeta().ID
-	ix.stamps[collection][id] = stampOf(doc)
+	st := stampOf(doc)
 	switch d := doc.(type) {
 	case *model.Record:
 		us, gs := recordPrincipals(d)
-		ix.named[collection][id] = names{users: keys(us), groups: keys(gs)}
+		st.names, st.users = append(keys(us), keys(gs)...), len(us)
 	case *model.Membership:
-		ix.named[collection][id] = names{users: []string{d.UserID}}
+		st.names, st.users = []string{d.UserID}, 1
+	}
+	ix.stamps[collection][id] = st
+	switch d := doc.(type) {
+	case *model.Record, *model.Membership:
 	case *model.Group:
 		for _, u := range d.Users {
 			link(ix.userGroups, u.UserID, id)
@@ -183,14 +186,13 @@ func (ix *indexer) remove(collection, id string) {
 	}
 	delete(ix.stamps[collection], id)
 	delete(ix.docs[collection], id)
-	delete(ix.named[collection], id)
 }
 
 var digestSeed = maphash.MakeSeed()
 
 func stampOf(doc model.Document) stamp {
 	m := doc.DocMeta()
-	return stamp{version: m.Version, updated: m.UpdatedAt, digest: digest(doc)}
+	return stamp{version: m.Version, updated: unixNanos(m.UpdatedAt), digest: digest(doc)}
 }
 
 // digest hashes the JSON encoding, which ignores what decoding does not

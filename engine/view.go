@@ -118,7 +118,6 @@ type installationView struct {
 	extension, status string
 	resources         []scopeEntry
 	consented         [][]string
-	doc               map[string]any
 }
 
 type scopeEntry struct {
@@ -249,9 +248,18 @@ func render[T any](s *shards[*T], id string, doc func(*T) any) any {
 	return nil
 }
 
-func (r *roleView) render() any          { return r.doc }
-func (in *installationView) render() any { return in.doc }
-func (x *extensionView) render() any     { return x.doc }
+func (r *roleView) render() any { return r.doc }
+
+// render makes the installation's index entry; there are many
+// installations, so the entry is not kept.
+func (in *installationView) render() any {
+	resources := make([]any, len(in.resources))
+	for i, r := range in.resources {
+		resources[i] = map[string]any{"resource": r.resource, "segs": anys(r.segs)}
+	}
+	return map[string]any{"extension": in.extension, "status": in.status, "resources": resources, "consented": segsDoc(in.consented)}
+}
+func (x *extensionView) render() any { return x.doc }
 
 // document renders the whole view as the index document.
 func (v *view) document() map[string]any {

@@ -111,7 +111,9 @@ type ruleDecision struct {
 }
 
 // TestRules posts every case of rules.yaml to one server over the embedded
-// store and checks allowed, denied_by and, where given, reasons.
+// store and checks allowed, denied_by and, where given, reasons. Each case
+// also goes through the Data API, which evaluates the Rego entrypoint, and
+// must answer exactly as /v1/authorize (native) does.
 func TestRules(t *testing.T) {
 	f, data, raw := loadRulesFile(t)
 	expires := time.Now().Add(ruleExpiryDelay).Truncate(time.Millisecond)
@@ -123,6 +125,12 @@ func TestRules(t *testing.T) {
 		t.Run(tc.Rule+"/"+tc.Name, func(t *testing.T) {
 			var got ruleDecision
 			g.json(http.MethodPost, "/v1/authorize", tc.Input, http.StatusOK, &got)
+			var rego struct{ Result ruleDecision }
+			g.json(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": tc.Input}, http.StatusOK, &rego)
+			rego.Result.DecisionID, rego.Result.Revision = got.DecisionID, got.Revision
+			if diff := gocmp.Diff(rego.Result, got); diff != "" {
+				t.Errorf("/v1/authorize differs from the Rego entrypoint (-rego +authorize):\n%s", diff)
+			}
 			problems := ruleProblems(tc, got)
 			switch {
 			case tc.Bug != "" && len(problems) > 0:

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -25,7 +26,12 @@ type options struct {
 	warmup      time.Duration
 	workDir     string
 	keep        bool
+	reuse       bool     // the work dir's store already holds the data
+	only        []string // targets to run
 }
+
+// wants reports whether the target is to be run.
+func (o options) wants(target string) bool { return slices.Contains(o.only, target) }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "noop" {
@@ -40,6 +46,8 @@ func main() {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each run")
 	fs.StringVar(&o.workDir, "work-dir", "", "where to put the store and binaries (default: a temporary directory)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	fs.BoolVar(&o.reuse, "reuse", false, "use the data already in --work-dir's store (from a run with --keep) instead of importing")
+	fs.StringSliceVar(&o.only, "only", []string{"gatehouse", "opa", "noop-gin"}, "targets to run")
 	_ = fs.Parse(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -25,10 +25,14 @@ func report(w io.Writer, o options, rows []row, targets []*target, raw time.Dura
 	fmt.Fprintln(w)
 	for _, s := range []string{"zipf", "distinct"} {
 		gh, opa, noop := get("gatehouse", s), get("opa", s), get("noop-gin", s)
-		fmt.Fprintf(w, "%-8s gatehouse/opa throughput %.2fx, gatehouse/noop %.0f%%, p99 gatehouse/opa %.2f\n",
-			s, gh.perSecond/opa.perSecond, 100*gh.perSecond/noop.perSecond, float64(gh.p99)/float64(opa.p99))
+		if opa.requests > 0 && noop.requests > 0 {
+			fmt.Fprintf(w, "%-8s gatehouse/opa throughput %.2fx, gatehouse/noop %.0f%%, p99 gatehouse/opa %.2f\n",
+				s, gh.perSecond/opa.perSecond, 100*gh.perSecond/noop.perSecond, float64(gh.p99)/float64(opa.p99))
+		}
 	}
-	fmt.Fprintf(w, "RSS gatehouse/opa %.2f (after the runs)\n", get("gatehouse", "zipf").rssMB/get("opa", "zipf").rssMB)
+	if opa := get("opa", "zipf"); opa.requests > 0 {
+		fmt.Fprintf(w, "RSS gatehouse/opa %.2f (after the runs)\n", get("gatehouse", "zipf").rssMB/opa.rssMB)
+	}
 	for _, t := range targets {
 		if t.name == "gatehouse" {
 			fmt.Fprintf(w, "time to ready %v; the store's raw read of all collections %v (%.2fx)\n",

@@ -40,17 +40,15 @@ func run(ctx context.Context, o options) error {
 	if err := waitTCP(ctx, store.addr, 30*time.Second); err != nil {
 		return err
 	}
-	fmt.Printf("generating %d users and importing them …\n", o.users)
-	snap := datagen.Snapshot(o.users, 1)
 	m, err := loader.Open(ctx, loader.Config{URI: uri, Timeout: 10 * time.Minute}, nil)
 	if err != nil {
 		return err
 	}
-	importStart := time.Now()
-	if err := m.Import(ctx, snap); err != nil {
-		return err
+	if !o.reuse {
+		if err := generate(ctx, m, o.users); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("imported %v in %v\n", snap.Counts(), time.Since(importStart).Round(time.Millisecond))
 	rawStart := time.Now()
 	if _, err := m.Snapshot(ctx); err != nil {
 		return err
@@ -58,7 +56,7 @@ func run(ctx context.Context, o options) error {
 	raw := time.Since(rawStart)
 	_ = m.Close(ctx)
 
-	targets, cleanup, err := startTargets(ctx, dir, bins, uri)
+	targets, cleanup, err := startTargets(ctx, o, dir, bins, uri)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -75,6 +73,18 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	report(os.Stdout, o, rows, targets, raw)
+	return nil
+}
+
+// generate imports a data set of the given size.
+func generate(ctx context.Context, m *loader.Mongo, users int) error {
+	fmt.Printf("generating %d users and importing them …\n", users)
+	snap := datagen.Snapshot(users, 1)
+	start := time.Now()
+	if err := m.Import(ctx, snap); err != nil {
+		return err
+	}
+	fmt.Printf("imported %v in %v\n", snap.Counts(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -107,7 +117,7 @@ func buildBinaries(dir string) (binaries, error) {
 
 // startTargets starts gatehouse (timing it to ready), stock OPA on
 // gatehouse's bundle, and the no-op handler.
-func startTargets(ctx context.Context, dir string, bins binaries, uri string) ([]*target, func(), error) {
+func startTargets(ctx context.Context, o options, dir string, bins binaries, uri string) ([]*target, func(), error) {
 	var procs []*process
 	cleanup := func() {
 		for _, p := range procs {
@@ -119,35 +129,47 @@ func startTargets(ctx context.Context, dir string, bins binaries, uri string) ([
 		return nil, cleanup, err
 	}
 	procs = append(procs, gh)
-	ready, err := waitReady(ctx, "http://"+gh.addr+"/ready", 10*time.Minute)
+	_, err = waitReady(ctx, "http://"+gh.addr+"/ready", 10*time.Minute)
 	if err != nil {
 		return nil, cleanup, err
 	}
-	ghTarget := &target{name: "gatehouse", base: "http://" + gh.addr, path: "/v1/authorize", proc: gh, ready: time.Since(gh.started)}
-	_ = ready
+	targets := []*target{{name: "gatehouse", base: "http://" + gh.addr, path: "/v1/authorize", proc: gh, ready: time.Since(gh.started)}}
+	if o.wants("opa") {
+		t, p, err := startOPA(ctx, dir, bins, uri)
+		procs = append(procs, p...)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		targets = append(targets, t)
+	}
+	if o.wants("noop-gin") {
+		noop, err := startProcess(ctx, "noop", bins.self, "noop", freeAddr())
+		if err != nil {
+			return nil, cleanup, err
+		}
+		procs = append(procs, noop)
+		if _, err := waitReady(ctx, "http://"+noop.addr+"/ready", time.Minute); err != nil {
+			return nil, cleanup, err
+		}
+		targets = append(targets, &target{name: "noop-gin", base: "http://" + noop.addr, path: "/v1/authorize", proc: noop})
+	}
+	return targets, cleanup, nil
+}
+
+// startOPA builds gatehouse's bundle and starts a stock OPA serving it.
+func startOPA(ctx context.Context, dir string, bins binaries, uri string) (*target, []*process, error) {
 	bundle := filepath.Join(dir, "bundle.tar.gz")
 	cmd := exec.Command(bins.gatehouse, "bundle", "build", "--mongo-uri", uri, "-o", bundle)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
-		return nil, cleanup, fmt.Errorf("bundle build: %w", err)
+		return nil, nil, fmt.Errorf("bundle build: %w", err)
 	}
 	opa, err := startProcess(ctx, "opa", bins.opa, "run", "--server", "--addr", freeAddr(), "--log-level", "error", "-b", bundle)
 	if err != nil {
-		return nil, cleanup, err
+		return nil, nil, err
 	}
-	procs = append(procs, opa)
 	if _, err := waitReady(ctx, "http://"+opa.addr+"/health?bundles=true", 10*time.Minute); err != nil {
-		return nil, cleanup, err
+		return nil, []*process{opa}, err
 	}
-	opaTarget := &target{name: "opa", base: "http://" + opa.addr, path: "/v1/data/gatehouse/authz/decision", opa: true, proc: opa, ready: time.Since(opa.started)}
-	noop, err := startProcess(ctx, "noop", bins.self, "noop", freeAddr())
-	if err != nil {
-		return nil, cleanup, err
-	}
-	procs = append(procs, noop)
-	if _, err := waitReady(ctx, "http://"+noop.addr+"/ready", time.Minute); err != nil {
-		return nil, cleanup, err
-	}
-	noopTarget := &target{name: "noop-gin", base: "http://" + noop.addr, path: "/v1/authorize", proc: noop}
-	return []*target{ghTarget, opaTarget, noopTarget}, cleanup, nil
+	return &target{name: "opa", base: "http://" + opa.addr, path: "/v1/data/gatehouse/authz/decision", opa: true, proc: opa, ready: time.Since(opa.started)}, []*process{opa}, nil
 }
