@@ -10,6 +10,7 @@ BENCHTIME ?= 2s
 USERS     ?= 50000
 CONNS     ?= 32
 DURATION  ?= 10s
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -48,8 +49,8 @@ bench-go: ## Go benchmarks: one decision in-process, loading, at 1k and 50k user
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/
 
 .PHONY: bench-servers
-bench-servers: ## side-by-side HTTP benchmark (USERS, CONNS, DURATION)
-	$(GO) run ./tests/bench --users $(USERS) --concurrency $(CONNS) --duration $(DURATION)
+bench-servers: ## side-by-side HTTP benchmark (USERS, CONNS, DURATION, BENCH_ARGS)
+	$(GO) run ./tests/bench --users $(USERS) --concurrency $(CONNS) --duration $(DURATION) $(BENCH_ARGS)
 
 .PHONY: fmt
 fmt: ## format Go and Rego
