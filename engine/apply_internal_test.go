@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -104,8 +105,15 @@ func readIndex(t *testing.T, e *Engine) any {
 	return roundTrip(t, v)
 }
 
+// roundTrip turns v (Go or AST values) into what JSON decoding gives.
 func roundTrip(t *testing.T, v any) any {
 	t.Helper()
+	if av, ok := v.(ast.Value); ok {
+		var err error
+		if v, err = ast.JSON(av); err != nil {
+			t.Fatal(err)
+		}
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)

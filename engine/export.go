@@ -18,7 +18,7 @@ func (e *Engine) Export(context.Context) (Export, error) {
 	if v == nil {
 		return Export{}, ErrNotReady
 	}
-	return Export{Revision: v.rev, Index: v.document(), Modules: copyModules(v.modules)}, nil
+	return Export{Revision: v.rev, Index: v.json(), Modules: copyModules(v.modules)}, nil
 }
 
 // Changed returns a channel closed at the next revision change, for long

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"math"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 	"slices"
 	"strings"
 	"time"
@@ -92,7 +94,7 @@ func newRoleView(r *model.Role) *roleView {
 			v.allows = append(v.allows, strings.Join(segs, ":")+":")
 		}
 	}
-	v.doc = map[string]any{"active": v.active, "permissions": perms, "allows": anys(v.allows), "allows_wild": segsDoc(v.allowsWild)}
+	v.value = ast.MustInterfaceToValue(map[string]any{"active": v.active, "permissions": perms, "allows": anys(v.allows), "allows_wild": segsDoc(v.allowsWild)})
 	return v
 }
 

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 	"hash/maphash"
 	"slices"
 
@@ -30,7 +32,7 @@ const (
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
 	_, v := build(s, 0)
-	return v.document()
+	return v.json()
 }
 
 // indexer keeps what turning changes into the next view needs. Records
@@ -222,7 +224,7 @@ func (ix *indexer) installation(id string) *installationView {
 func (ix *indexer) extension(id string) *extensionView {
 	if x, ok := ix.docs[model.Extensions][id].(*model.Extension); ok {
 		perms := patterns(x.Permissions)
-		return &extensionView{permissions: perms, doc: map[string]any{"permissions": segsDoc(perms)}}
+		return &extensionView{permissions: perms, value: ast.NewObject(ast.Item(ast.InternedTerm("permissions"), segsTerm(perms)))}
 	}
 	return nil
 }

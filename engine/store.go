@@ -45,25 +45,22 @@ func (s *viewStore) NewTransaction(_ context.Context, params ...storage.Transact
 // Read renders the document at path from the transaction's view.
 func (s *viewStore) Read(_ context.Context, txn storage.Transaction, path storage.Path) (any, error) {
 	v := txn.(*viewTxn).v
-	var doc any
+	var doc ast.Value
 	switch {
 	case len(path) == 0:
-		doc = map[string]any{"gatehouse": v.root()}
+		doc = ast.NewObject(ast.Item(ast.InternedTerm("gatehouse"), ast.NewTerm(v.root())))
 	case path[0] != "gatehouse":
-		return nil, notFound(path)
 	case len(path) == 1:
 		doc = v.root()
 	case path[1] == "revision" && len(path) == 2:
-		return ast.Number(strconv.FormatUint(v.rev, 10)), nil
+		doc = ast.Number(strconv.FormatUint(v.rev, 10))
 	case path[1] != "index":
-		return nil, notFound(path)
 	case len(path) == 2:
 		doc = v.document()
 	case len(path) == 3:
 		doc = v.collection(path[2])
 	default:
-		doc = v.entry(path[2], path[3])
-		return walk(doc, path, 4)
+		doc = walk(v.entry(path[2], path[3]), path[4:])
 	}
 	if doc == nil {
 		return nil, notFound(path)
@@ -71,26 +68,27 @@ func (s *viewStore) Read(_ context.Context, txn storage.Transaction, path storag
 	return doc, nil
 }
 
-// walk follows path[from:] into doc.
-func walk(doc any, path storage.Path, from int) (any, error) {
-	for _, key := range path[from:] {
-		switch d := doc.(type) {
-		case map[string]any:
-			doc = d[key]
-		case []any:
-			i, err := strconv.Atoi(key)
-			if err != nil || i < 0 || i >= len(d) {
-				return nil, notFound(path)
-			}
-			doc = d[i]
-		default:
-			doc = nil
+// walk follows keys into doc; nil when they lead nowhere.
+func walk(doc ast.Value, keys storage.Path) ast.Value {
+	for _, key := range keys {
+		if doc == nil {
+			return nil
 		}
+		var t *ast.Term
+		switch d := doc.(type) {
+		case ast.Object:
+			t = d.Get(ast.StringTerm(key))
+		case *ast.Array:
+			if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < d.Len() {
+				t = d.Elem(i)
+			}
+		}
+		if t == nil {
+			return nil
+		}
+		doc = t.Value
 	}
-	if doc == nil {
-		return nil, notFound(path)
-	}
-	return doc, nil
+	return doc
 }
 
 func notFound(path storage.Path) error {

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"cmp"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -111,7 +113,7 @@ type roleView struct {
 	active     bool
 	allows     []string
 	allowsWild [][]string
-	doc        map[string]any
+	value      ast.Value // the index entry, rendered once: roles are few
 }
 
 type installationView struct {
@@ -127,7 +129,7 @@ type scopeEntry struct {
 
 type extensionView struct {
 	permissions [][]string
-	doc         map[string]any
+	value       ast.Value
 }
 
 // shardCount splits each map so a change copies 1/shardCount of it.
@@ -201,102 +203,3 @@ func (s *shards[T]) len() int {
 }
 
 func notNil[T any](p *T) bool { return p != nil }
-
-// root renders data.gatehouse.
-func (v *view) root() map[string]any {
-	return map[string]any{"index": v.document(), "revision": v.rev}
-}
-
-// collection renders one collection of the index; nil for another key.
-func (v *view) collection(key string) any {
-	switch key {
-	case keyUsers:
-		return docs(&v.users, (*principal).doc)
-	case keyGroups:
-		return docs(&v.groups, (*principal).doc)
-	case keyRoles:
-		return docs(&v.roles, (*roleView).render)
-	case keyInstallations:
-		return docs(&v.installations, (*installationView).render)
-	case keyExtensions:
-		return docs(&v.extensions, (*extensionView).render)
-	}
-	return nil
-}
-
-// entry renders one entry of a collection; nil when absent.
-func (v *view) entry(key, id string) any {
-	switch key {
-	case keyUsers:
-		return render(&v.users, id, (*principal).doc)
-	case keyGroups:
-		return render(&v.groups, id, (*principal).doc)
-	case keyRoles:
-		return render(&v.roles, id, (*roleView).render)
-	case keyInstallations:
-		return render(&v.installations, id, (*installationView).render)
-	case keyExtensions:
-		return render(&v.extensions, id, (*extensionView).render)
-	}
-	return nil
-}
-
-func render[T any](s *shards[*T], id string, doc func(*T) any) any {
-	if x, ok := s.get(id); ok {
-		return doc(x)
-	}
-	return nil
-}
-
-func (r *roleView) render() any { return r.doc }
-
-// render makes the installation's index entry; there are many
-// installations, so the entry is not kept.
-func (in *installationView) render() any {
-	resources := make([]any, len(in.resources))
-	for i, r := range in.resources {
-		resources[i] = map[string]any{"resource": r.resource, "segs": anys(r.segs)}
-	}
-	return map[string]any{"extension": in.extension, "status": in.status, "resources": resources, "consented": segsDoc(in.consented)}
-}
-func (x *extensionView) render() any { return x.doc }
-
-// document renders the whole view as the index document.
-func (v *view) document() map[string]any {
-	out := map[string]any{}
-	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions} {
-		out[key] = v.collection(key)
-	}
-	return out
-}
-
-func docs[T any](s *shards[T], render func(T) any) map[string]any {
-	out := make(map[string]any, s.len())
-	s.each(func(k string, v T) { out[k] = render(v) })
-	return out
-}
-
-// doc renders a principal as its index entry: by_prefix lists of grant
-// tuples [kind, id, role, resource, expires] with segs appended for
-// patterns, and for users their groups.
-func (p *principal) doc() any {
-	byPrefix := map[string]any{}
-	for i := range p.grants {
-		t := &p.grants[i]
-		list, _ := byPrefix[t.key()].([]any)
-		byPrefix[t.key()] = append(list, t.doc())
-	}
-	out := map[string]any{"by_prefix": byPrefix}
-	if p.user {
-		out["groups"] = anys(p.groups)
-	}
-	return out
-}
-
-func (t *tuple) doc() []any {
-	out := []any{t.kind.String(), t.id, t.role, t.resource, t.expires}
-	if t.pattern != nil {
-		out = append(out, anys(*t.pattern))
-	}
-	return out
-}

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Rendering a view as the index document OPA reads (see README, "The data
+// layout the policies read"), as AST values so topdown takes them as they
+// are.
+
+// root renders data.gatehouse.
+func (v *view) root() ast.Value {
+	return ast.NewObject(
+		ast.Item(ast.InternedTerm("index"), ast.NewTerm(v.document())),
+		ast.Item(ast.InternedTerm("revision"), ast.NewTerm(ast.Number(strconv.FormatUint(v.rev, 10)))),
+	)
+}
+
+// document renders the whole index.
+func (v *view) document() ast.Value {
+	out := ast.NewObject()
+	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions} {
+		out.Insert(ast.InternedTerm(key), ast.NewTerm(v.collection(key)))
+	}
+	return out
+}
+
+// json renders the whole index as plain Go values, for JSON.
+func (v *view) json() map[string]any {
+	doc, err := ast.JSON(v.document())
+	if err != nil {
+		panic(err) // the index holds only strings, numbers, arrays and objects
+	}
+	return doc.(map[string]any)
+}
+
+// collection renders one collection of the index; nil for another key.
+func (v *view) collection(key string) ast.Value {
+	switch key {
+	case keyUsers:
+		return entries(&v.users, (*principal).value)
+	case keyGroups:
+		return entries(&v.groups, (*principal).value)
+	case keyRoles:
+		return entries(&v.roles, func(r *roleView) ast.Value { return r.value })
+	case keyInstallations:
+		return entries(&v.installations, (*installationView).value)
+	case keyExtensions:
+		return entries(&v.extensions, func(x *extensionView) ast.Value { return x.value })
+	}
+	return nil
+}
+
+// entry renders one entry of a collection; nil when absent.
+func (v *view) entry(key, id string) ast.Value {
+	switch key {
+	case keyUsers:
+		return entry(&v.users, id, (*principal).value)
+	case keyGroups:
+		return entry(&v.groups, id, (*principal).value)
+	case keyRoles:
+		return entry(&v.roles, id, func(r *roleView) ast.Value { return r.value })
+	case keyInstallations:
+		return entry(&v.installations, id, (*installationView).value)
+	case keyExtensions:
+		return entry(&v.extensions, id, func(x *extensionView) ast.Value { return x.value })
+	}
+	return nil
+}
+
+func entry[T any](s *shards[*T], id string, render func(*T) ast.Value) ast.Value {
+	if x, ok := s.get(id); ok {
+		return render(x)
+	}
+	return nil
+}
+
+func entries[T any](s *shards[T], render func(T) ast.Value) ast.Value {
+	out := ast.NewObject()
+	s.each(func(k string, v T) { out.Insert(ast.StringTerm(k), ast.NewTerm(render(v))) })
+	return out
+}
+
+// value renders a principal: by_prefix lists of grant tuples [kind, id,
+// role, resource, expires] with segs appended for patterns, and for users
+// their groups. Grants are sorted by key, so each list is a run.
+func (p *principal) value() ast.Value {
+	byPrefix := ast.NewObject()
+	for i := 0; i < len(p.grants); {
+		key := p.grants[i].key()
+		var list []*ast.Term
+		for ; i < len(p.grants) && p.grants[i].key() == key; i++ {
+			list = append(list, p.grants[i].term())
+		}
+		byPrefix.Insert(ast.StringTerm(key), ast.ArrayTerm(list...))
+	}
+	out := ast.NewObject(ast.Item(ast.InternedTerm("by_prefix"), ast.NewTerm(byPrefix)))
+	if p.user {
+		out.Insert(ast.InternedTerm("groups"), stringsTerm(p.groups))
+	}
+	return out
+}
+
+func (t *tuple) term() *ast.Term {
+	terms := []*ast.Term{
+		ast.InternedTerm(t.kind.String()), ast.StringTerm(t.id), ast.StringTerm(t.role),
+		ast.StringTerm(t.resource), ast.NewTerm(ast.Number(strconv.FormatInt(t.expires, 10))),
+	}
+	if t.pattern != nil {
+		terms = append(terms, stringsTerm(*t.pattern))
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+// value renders the installation's entry; there are many installations,
+// so entries are not kept.
+func (in *installationView) value() ast.Value {
+	resources := make([]*ast.Term, len(in.resources))
+	for i, r := range in.resources {
+		resources[i] = ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("resource"), ast.StringTerm(r.resource)),
+			ast.Item(ast.InternedTerm("segs"), stringsTerm(r.segs)),
+		)
+	}
+	return ast.NewObject(
+		ast.Item(ast.InternedTerm("extension"), ast.StringTerm(in.extension)),
+		ast.Item(ast.InternedTerm("status"), ast.StringTerm(in.status)),
+		ast.Item(ast.InternedTerm("resources"), ast.ArrayTerm(resources...)),
+		ast.Item(ast.InternedTerm("consented"), segsTerm(in.consented)),
+	)
+}
+
+func stringsTerm(ss []string) *ast.Term {
+	terms := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		terms[i] = ast.StringTerm(s)
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func segsTerm(list [][]string) *ast.Term {
+	terms := make([]*ast.Term, len(list))
+	for i, segs := range list {
+		terms[i] = stringsTerm(segs)
+	}
+	return ast.ArrayTerm(terms...)
+}
