@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // The built-in decision, evaluated natively over a view. It answers
@@ -109,7 +111,7 @@ func (v *view) collect(p *principal, req *request, out []Reason) []Reason {
 		ts := p.at(prefix)
 		for i := range ts {
 			t := &ts[i]
-			if (t.pattern == nil || covers(*t.pattern, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
+			if (t.pattern == nil || model.Covers(*t.pattern, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
 				out = append(out, Reason{Kind: t.kind.String(), ID: t.id, Role: t.role, Resource: t.resource})
 			}
 		}
@@ -129,14 +131,14 @@ func (v *view) roleAllows(id string, req *request) bool {
 			return true
 		}
 	}
-	return slices.ContainsFunc(r.allowsWild, func(p []string) bool { return covers(p, req.action) })
+	return slices.ContainsFunc(r.allowsWild, func(p []string) bool { return model.Covers(p, req.action) })
 }
 
 // scopeReasons lists the installation's scope entries covering segs.
 func (in *installationView) scopeReasons(id string, segs []string) []Reason {
 	var out []Reason
 	for _, res := range in.resources {
-		if covers(res.segs, segs) {
+		if model.Covers(res.segs, segs) {
 			out = append(out, Reason{Kind: "installation", ID: id, Resource: res.resource})
 		}
 	}
@@ -146,26 +148,12 @@ func (in *installationView) scopeReasons(id string, segs []string) []Reason {
 // consented reports whether the installation consented to an action
 // implying this one and its extension still requests one implying it.
 func (v *view) consented(in *installationView, action []string) bool {
-	implied := func(p []string) bool { return covers(p, action) }
+	implied := func(p []string) bool { return model.Covers(p, action) }
 	if !slices.ContainsFunc(in.consented, implied) {
 		return false
 	}
 	x, ok := v.extensions.get(in.extension)
 	return ok && slices.ContainsFunc(x.permissions, implied)
-}
-
-// covers reports whether pattern is a prefix of request, a "*" segment
-// matching any one segment (match.covers).
-func covers(pattern, request []string) bool {
-	if len(pattern) > len(request) {
-		return false
-	}
-	for i, s := range pattern {
-		if s != "*" && s != request[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // sortedSet sorts reasons as OPA orders the objects of a set (by id,
