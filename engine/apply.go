@@ -91,7 +91,7 @@ func diff(ix *indexer, snap *model.Snapshot, readStart time.Time) []Change {
 		for _, d := range snap.Docs(c) {
 			id := d.DocMeta().ID
 			seen[id] = true
-			if old, ok := ix.stamps[c][id]; !ok || old.digest != digest(d) {
+			if old, ok := ix.stamps[c][id]; !ok || !old.same(d) {
 				out = append(out, Change{Collection: c, ID: id, Doc: d})
 			}
 		}
@@ -113,7 +113,7 @@ func (ix *indexer) effective(changes []Change) []Change {
 		old, ok := ix.stamps[c.Collection][c.ID]
 		switch {
 		case c.Doc == nil && !ok:
-		case c.Doc != nil && ok && (old.digest == digest(c.Doc) || older(c.Doc.DocMeta(), old)):
+		case c.Doc != nil && ok && (old.same(c.Doc) || older(c.Doc.DocMeta(), old)):
 		default:
 			out = append(out, c)
 		}

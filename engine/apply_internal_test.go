@@ -158,3 +158,27 @@ func clone(t *testing.T, s *model.Snapshot) *model.Snapshot {
 	}
 	return &out
 }
+
+// A document that does not encode as JSON (a year after 9999) has no
+// digest; its updates must still apply.
+func TestApplyUpdatesDocumentsWithoutDigest(t *testing.T) {
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := model.Record{Meta: model.Meta{ID: "r", Version: 1}, Status: model.StatusActive, ExpiresAt: &far,
+		Users:      []model.UserRef{{UserID: "alice"}},
+		Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/A"}}}}}
+	snap := &model.Snapshot{Roles: []model.Role{{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read"}}}}, Records: []model.Record{rec}}
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	moved := rec
+	moved.Version, moved.Users = 2, []model.UserRef{{UserID: "bob"}}
+	rev, err := e.Apply(t.Context(), []Change{{Collection: model.Records, ID: "r", Doc: &moved}})
+	if err != nil || rev != 2 {
+		t.Fatalf("apply: revision %d, %v; want 2", rev, err)
+	}
+	d, err := e.Decide(t.Context(), Input{User: "alice", Resource: "accounts/A", Permission: "read"})
+	if err != nil || d.Allowed {
+		t.Fatalf("alice after the record moved to bob: %+v, %v", d, err)
+	}
+}

@@ -198,13 +198,20 @@ func stampOf(doc model.Document) stamp {
 }
 
 // digest hashes the JSON encoding, which ignores what decoding does not
-// preserve (time zones' identity, monotonic clocks).
+// preserve (time zones' identity, monotonic clocks); 0 when the document
+// does not encode (a year after 9999), which never equals another.
 func digest(doc model.Document) uint64 {
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return 0
 	}
 	return maphash.Bytes(digestSeed, raw)
+}
+
+// same reports whether doc is the write the stamp records.
+func (s stamp) same(doc model.Document) bool {
+	d := digest(doc)
+	return d != 0 && d == s.digest
 }
 
 func (ix *indexer) role(id string) *roleView {
