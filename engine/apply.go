@@ -25,13 +25,15 @@ func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 	if s == nil {
 		return 0, ErrNotReady
 	}
-	changes = e.ix.effective(changes)
-	if len(changes) == 0 {
-		return e.Revision(), nil
-	}
-	t := newTouched()
+	t, applied := newTouched(), 0
 	for _, c := range changes {
-		e.ix.apply(c, t)
+		if e.ix.effective(c) {
+			e.ix.apply(c, t)
+			applied++
+		}
+	}
+	if applied == 0 {
+		return e.Revision(), nil
 	}
 	cur, next := e.view.Load(), s
 	modules := cur.modules
@@ -104,21 +106,20 @@ func diff(ix *indexer, snap *model.Snapshot, readStart time.Time) []Change {
 	return out
 }
 
-// effective drops changes that leave a document as it already is, and
-// writes older than the loaded one: a poller that fetched a document just
-// before a newer write was applied must not roll it back.
-func (ix *indexer) effective(changes []Change) []Change {
-	out := changes[:0:0]
-	for _, c := range changes {
-		old, ok := ix.stamps[c.Collection][c.ID]
-		switch {
-		case c.Doc == nil && !ok:
-		case c.Doc != nil && ok && (old.same(c.Doc) || older(c.Doc.DocMeta(), old)):
-		default:
-			out = append(out, c)
-		}
+// effective reports whether a change alters what is loaded, counting the
+// changes before it: not a delete of what is absent, not a rewrite of the
+// same document, and not a write older than the loaded one (a poller that
+// fetched a document just before a newer write was applied must not roll
+// it back).
+func (ix *indexer) effective(c Change) bool {
+	old, ok := ix.stamps[c.Collection][c.ID]
+	switch {
+	case c.Doc == nil:
+		return ok
+	case ok:
+		return !old.same(c.Doc) && !older(c.Doc.DocMeta(), old)
 	}
-	return out
+	return true
 }
 
 // Has reports whether a document is loaded.

@@ -182,3 +182,44 @@ func TestApplyUpdatesDocumentsWithoutDigest(t *testing.T) {
 		t.Fatalf("alice after the record moved to bob: %+v, %v", d, err)
 	}
 }
+
+// Each change in one Apply counts against the changes before it.
+func TestApplyOrdersChangesToOneDocument(t *testing.T) {
+	reader := model.Role{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read"}}}
+	rec := func(id string, version int64) *model.Record {
+		return &model.Record{Meta: model.Meta{ID: id, Version: version}, Status: model.StatusActive, Users: []model.UserRef{{UserID: "alice"}},
+			Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/" + id}}}}}
+	}
+	cases := []struct {
+		name    string
+		changes []Change
+		want    map[string]bool // resource → alice may read
+	}{
+		{"create then delete", []Change{{model.Records, "new", rec("new", 1)}, {model.Records, "new", nil}},
+			map[string]bool{"accounts/new": false, "accounts/old": true}},
+		{"delete then put the same", []Change{{model.Records, "old", nil}, {model.Records, "old", rec("old", 1)}},
+			map[string]bool{"accounts/old": true}},
+		{"put then delete then put", []Change{{model.Records, "new", rec("new", 1)}, {model.Records, "new", nil}, {model.Records, "new", rec("new", 1)}},
+			map[string]bool{"accounts/new": true}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := New(nil)
+			if _, err := e.Load(t.Context(), &model.Snapshot{Roles: []model.Role{reader}, Records: []model.Record{*rec("old", 1)}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Apply(t.Context(), c.changes); err != nil {
+				t.Fatal(err)
+			}
+			for resource, want := range c.want {
+				d, err := e.Decide(t.Context(), Input{User: "alice", Resource: resource, Permission: "read"})
+				if err != nil || d.Allowed != want {
+					t.Errorf("%s: allowed=%v, %v; want %v", resource, d.Allowed, err, want)
+				}
+			}
+			if got, want := e.Has(model.Records, "new"), c.want["accounts/new"]; got != want {
+				t.Errorf("record new loaded: %v, want %v", got, want)
+			}
+		})
+	}
+}
