@@ -57,12 +57,22 @@ func cacheKey(in Input, rev uint64) string {
 	return b.String()
 }
 
+// get looks key up and counts a hit or a miss.
 func (c *decisionCache) get(key string, now int64) (Decision, bool) {
-	if e, ok := c.entries.Get(key); ok && now < e.validUntil {
+	d, ok := c.lookup(key, now)
+	if ok {
 		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return d, ok
+}
+
+// lookup returns the entry for key while it is valid at now.
+func (c *decisionCache) lookup(key string, now int64) (Decision, bool) {
+	if e, ok := c.entries.Get(key); ok && now < e.validUntil {
 		return e.d, true
 	}
-	c.misses.Add(1)
 	return Decision{}, false
 }
 

@@ -105,6 +105,11 @@ func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decisio
 		return d, nil
 	}
 	v, err, _ := e.cache.flight.Do(key, func() (any, error) {
+		// A miss that reaches Do after another finished evaluating this
+		// key finds its answer here instead of evaluating again.
+		if d, ok := e.cache.lookup(key, now); ok {
+			return d, nil
+		}
 		e.cache.evals.Add(1)
 		d, err := e.evaluate(ctx, in, now)
 		if err == nil {
