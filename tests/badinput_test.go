@@ -109,7 +109,8 @@ func biCases() []biCase {
 		{name: "action with empty segment", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", "read::x"), status: 422, code: "invalid_input", fields: []string{"permission"}},
 		{name: "action with leading colon", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", ":read"), status: 422, code: "invalid_input", fields: []string{"permission"}},
 		{name: "action with trailing colon", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", "read:"), status: 422, code: "invalid_input", fields: []string{"permission"}},
-		{name: "action over 256 bytes", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", strings.Repeat("a", model.MaxActionBytes+1)), status: 422, code: "invalid_input", fields: []string{"permission"}},
+		{name: "action over 256 characters", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", strings.Repeat("é", model.MaxActionChars+1)), status: 422, code: "invalid_input", fields: []string{"permission"}},
+		{name: "action of 256 two-byte characters", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme", strings.Repeat("é", model.MaxActionChars)), status: 200},
 		{name: "everything wrong at once", method: post, path: "/v1/authorize", body: `{"user":"","installation":"","resource":"a//b","permission":"read::x"}`, status: 422, code: "invalid_input", fields: []string{"installation", "permission", "resource", "user"}},
 
 		// Batches.

@@ -4,13 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
-// Limits on resource URIs and actions (SPEC section 3).
+// Limits on resource URIs (SPEC section 3) and actions. Actions count
+// characters, as the Rego's match.valid_action does.
 const (
 	MaxURIBytes    = 512
 	MaxURISegments = 32
-	MaxActionBytes = 256
+	MaxActionChars = 256
 )
 
 // Errors returned by the parsers; wrapped with detail.
@@ -49,8 +51,8 @@ func URISegments(uri string) ([]string, error) {
 
 // ActionSegments lower-cases a requested action and splits it on ":".
 func ActionSegments(action string) ([]string, error) {
-	if len(action) > MaxActionBytes {
-		return nil, fmt.Errorf("action of %d bytes: %w (limit %d)", len(action), ErrTooLong, MaxActionBytes)
+	if n := utf8.RuneCountInString(action); n > MaxActionChars {
+		return nil, fmt.Errorf("action of %d characters: %w (limit %d)", n, ErrTooLong, MaxActionChars)
 	}
 	segments := strings.Split(strings.ToLower(action), ":")
 	for _, s := range segments {
