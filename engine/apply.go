@@ -13,14 +13,20 @@ import (
 var revisionPath = storage.Path{"gatehouse", "revision"}
 
 // Apply changes documents: it builds the next view, rebuilding only the
-// index entries the changes touch, and publishes it as the next revision. A change to a custom policy recompiles the policies. It
-// returns ErrNotReady before the first Load.
+// index entries the changes touch, and publishes it as the next revision.
+// A change to a custom policy recompiles the policies. It returns
+// ErrNotReady before the first Load.
 func (e *Engine) Apply(ctx context.Context, changes []Change) (uint64, error) {
 	if len(changes) == 0 {
 		return e.Revision(), nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.applyLocked(ctx, changes)
+}
+
+// applyLocked is Apply with e.mu held.
+func (e *Engine) applyLocked(ctx context.Context, changes []Change) (uint64, error) {
 	s := e.cur.Load()
 	if s == nil {
 		return 0, ErrNotReady
@@ -70,6 +76,8 @@ func readRevision(store storage.Store, txn storage.Transaction) uint64 {
 // snapshot's read began: a loaded document updated after it is newer than
 // the snapshot and is neither replaced nor deleted. It returns the
 // revision and whether anything changed.
+// The differences are applied under the same lock they are computed
+// under, so a write applied in between cannot be undone by them.
 func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot, readStart time.Time) (uint64, bool, error) {
 	e.mu.Lock()
 	if e.ix == nil {
@@ -77,12 +85,12 @@ func (e *Engine) Sync(ctx context.Context, snap *model.Snapshot, readStart time.
 		rev, err := e.Load(ctx, snap)
 		return rev, err == nil, err
 	}
+	defer e.mu.Unlock()
 	changes := diff(e.ix, snap, readStart)
-	e.mu.Unlock()
 	if len(changes) == 0 {
 		return e.Revision(), false, nil
 	}
-	rev, err := e.Apply(ctx, changes)
+	rev, err := e.applyLocked(ctx, changes)
 	return rev, err == nil, err
 }
 
