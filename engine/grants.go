@@ -2,11 +2,11 @@ package engine
 
 import (
 	"math"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )

@@ -2,10 +2,10 @@ package engine
 
 import (
 	"encoding/json"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 	"hash/maphash"
 	"slices"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )

@@ -2,12 +2,12 @@ package engine
 
 import (
 	"cmp"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // view is one revision of the decision data in compact Go form. It is
@@ -53,14 +53,6 @@ func (k kind) String() string {
 }
 
 func (t *tuple) key() string { return t.resource[:t.keyLen] }
-
-// segs returns the pattern's segments; nil for a plain resource.
-func (t *tuple) segs() []string {
-	if t.pattern == nil {
-		return nil
-	}
-	return *t.pattern
-}
 
 // live reports whether the grant is unexpired at now.
 func (t *tuple) live(now int64) bool { return t.expires == 0 || now < t.expires }
@@ -191,15 +183,6 @@ func (s *shards[T]) each(f func(string, T)) {
 			f(k, v)
 		}
 	}
-}
-
-// len counts the entries.
-func (s *shards[T]) len() int {
-	n := 0
-	for _, m := range s {
-		n += len(m)
-	}
-	return n
 }
 
 func notNil[T any](p *T) bool { return p != nil }
