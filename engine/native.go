@@ -41,8 +41,8 @@ func newRequest(in Input, now int64) (request, bool) {
 	action := strings.ToLower(in.Permission)
 	r := request{uri: uri, segs: strings.Split(uri, "/"), action: strings.Split(action, ":"), actionKey: action + ":", now: now}
 	ok := (in.User != "" || in.Installation != "") &&
-		len(in.Resource) <= 512 && len(r.segs) <= 32 && !slices.Contains(r.segs, "") &&
-		utf8.RuneCountInString(in.Permission) <= 256 && !slices.Contains(r.action, "")
+		len(in.Resource) <= model.MaxURIBytes && len(r.segs) <= model.MaxURISegments && !slices.Contains(r.segs, "") &&
+		utf8.RuneCountInString(in.Permission) <= model.MaxActionChars && !slices.Contains(r.action, "")
 	return r, ok
 }
 
