@@ -100,7 +100,7 @@ func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decisio
 	if e.cache == nil {
 		return e.evaluate(ctx, in, now)
 	}
-	key := cacheKey(in, e.rev.Load())
+	key := cacheKey(in, e.Revision())
 	if d, ok := e.cache.get(key, now); ok {
 		return d, nil
 	}

@@ -57,8 +57,6 @@ type Engine struct {
 	// decisions receives an entry per decision; nil logs nothing.
 	decisions *DecisionLog
 	cache     *decisionCache // nil: no caching
-	// rev is the committed revision, set after each commit.
-	rev atomic.Uint64
 	// regoDecisions evaluates every decision in Rego, never natively.
 	regoDecisions bool
 }
@@ -149,7 +147,7 @@ func (e *Engine) Status() (Status, bool) {
 func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ix, v := build(snap, e.rev.Load()+1)
+	ix, v := build(snap, e.Revision()+1)
 	s, err := e.newState(ctx, ix.policies())
 	if err != nil {
 		return 0, err
@@ -164,7 +162,6 @@ func (e *Engine) Load(ctx context.Context, snap *model.Snapshot) (uint64, error)
 func (e *Engine) publish(s *state, v *view) {
 	e.cur.Store(s)
 	e.view.Store(v)
-	e.rev.Store(v.rev)
 	e.notify()
 }
 
