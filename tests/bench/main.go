@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -28,6 +29,28 @@ type options struct {
 	keep        bool
 	reuse       bool     // the work dir's store already holds the data
 	only        []string // targets to run
+}
+
+var targetNames = []string{"gatehouse", "opa", "noop-gin"}
+
+// validate lists every problem with the options.
+func (o options) validate() []string {
+	var out []string
+	if o.users < 1 || o.concurrency < 1 {
+		out = append(out, "--users and --concurrency must be at least 1")
+	}
+	if o.duration <= 0 || o.warmup < 0 {
+		out = append(out, "--duration must be positive and --warmup not negative")
+	}
+	if o.reuse && o.workDir == "" {
+		out = append(out, "--reuse needs --work-dir, where an earlier run with --keep left its store")
+	}
+	for _, t := range o.only {
+		if !slices.Contains(targetNames, t) {
+			out = append(out, fmt.Sprintf("--only: unknown target %q (want %s)", t, strings.Join(targetNames, ", ")))
+		}
+	}
+	return out
 }
 
 // wants reports whether the target is to be run.
@@ -47,8 +70,12 @@ func main() {
 	fs.StringVar(&o.workDir, "work-dir", "", "where to put the store and binaries (default: a temporary directory)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	fs.BoolVar(&o.reuse, "reuse", false, "use the data already in --work-dir's store (from a run with --keep) instead of importing")
-	fs.StringSliceVar(&o.only, "only", []string{"gatehouse", "opa", "noop-gin"}, "targets to run")
+	fs.StringSliceVar(&o.only, "only", targetNames, "targets to run (gatehouse always runs)")
 	_ = fs.Parse(os.Args[1:])
+	if problems := o.validate(); len(problems) > 0 {
+		fmt.Fprintln(os.Stderr, "bench: "+strings.Join(problems, "; "))
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {
