@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,7 +69,7 @@ func toError(err error, log *slog.Logger) *Error {
 		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the documents are invalid", verr.Problems...)
 	case errors.Is(err, engine.ErrInvalidInput):
 		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid",
-			model.Problem{Field: "query", Message: errors.Unwrap(err).Error()})
+			model.Problem{Field: "query", Message: inputDetail(err)})
 	case errors.As(err, &tooLarge):
 		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit")
 	case errors.Is(err, model.ErrConflict):
@@ -82,6 +83,31 @@ func toError(err error, log *slog.Logger) *Error {
 	}
 	log.Error("request failed", "error", err)
 	return newError(http.StatusInternalServerError, CodeInternal, "internal error")
+}
+
+// inputDetail says what an error wrapping engine.ErrInvalidInput adds to
+// it: the errors beside the sentinel when it wraps several (fmt.Errorf
+// with two %w, errors.Join), else its text without the sentinel's prefix.
+// The engine only marks problems with the caller's input this way, so the
+// detail is meant for the caller.
+func inputDetail(err error) string {
+	sentinel := engine.ErrInvalidInput.Error()
+	if multi, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range multi.Unwrap() {
+			if e != nil && !errors.Is(e, engine.ErrInvalidInput) {
+				parts = append(parts, e.Error())
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, "; ")
+		}
+	}
+	msg := strings.TrimSpace(strings.Replace(err.Error(), sentinel+": ", "", 1))
+	if msg == "" {
+		return sentinel
+	}
+	return msg
 }
 
 // fail renders err and aborts the request.
