@@ -19,26 +19,46 @@ import (
 type setting struct {
 	flag string
 	key  string
+	// command limits the setting to one subcommand's flag of that name;
+	// empty applies it to every command that has the flag.
+	command string
+	// env overrides the env var derived from the flag (GATEHOUSE_<FLAG>).
+	env string
 }
 
 // settings is the one table of every configurable flag.
 var settings = []setting{
-	{"mongo-uri", "mongo.uri"},
-	{"database", "mongo.database"},
-	{"mongo-timeout", "mongo.timeout"},
-	{"data-dir", "store.dataDir"},
-	{"addr", "server.addr"},
-	{"sync-interval", "sync.interval"},
-	{"resync-interval", "sync.resyncInterval"},
-	{"write-timeout", "server.writeTimeout"},
-	{"api-keys-file", "auth.keysFile"},
-	{"decision-log", "decisionLog.sink"},
-	{"decision-cache-size", "decisionCache.size"},
-	{"bundle-signing-key", "bundles.signingKey"},
-	{"bundle-signing-alg", "bundles.signingAlg"},
-	{"bundle-signing-keyid", "bundles.signingKeyId"},
-	{"max-body-bytes", "server.maxBodyBytes"},
-	{"max-batch", "server.maxBatch"},
+	{flag: "mongo-uri", key: "mongo.uri"},
+	{flag: "database", key: "mongo.database"},
+	{flag: "mongo-timeout", key: "mongo.timeout"},
+	{flag: "data-dir", key: "store.dataDir"},
+	{flag: "addr", key: "server.addr", command: "serve"},
+	{flag: "addr", key: "store.addr", command: "store", env: "GATEHOUSE_STORE_ADDR"},
+	{flag: "sync-interval", key: "sync.interval"},
+	{flag: "resync-interval", key: "sync.resyncInterval"},
+	{flag: "write-timeout", key: "server.writeTimeout"},
+	{flag: "api-keys-file", key: "auth.keysFile"},
+	{flag: "decision-log", key: "decisionLog.sink"},
+	{flag: "decision-cache-size", key: "decisionCache.size"},
+	{flag: "bundle-signing-key", key: "bundles.signingKey"},
+	{flag: "bundle-signing-alg", key: "bundles.signingAlg"},
+	{flag: "bundle-signing-keyid", key: "bundles.signingKeyId"},
+	{flag: "max-body-bytes", key: "server.maxBodyBytes"},
+	{flag: "max-batch", key: "server.maxBatch"},
+}
+
+// envVar is the setting's environment variable.
+func (s setting) envVar() string {
+	if s.env != "" {
+		return s.env
+	}
+	return envName(s.flag)
+}
+
+// appliesTo reports whether the setting configures a flag of the command
+// whose flag set is fs.
+func (s setting) appliesTo(fs *pflag.FlagSet) bool {
+	return s.command == "" || s.command == fs.Name()
 }
 
 func envName(flag string) string {
@@ -77,10 +97,10 @@ func parse(fs *pflag.FlagSet, args []string, configFile *string) error {
 	var errs []error
 	for _, s := range settings {
 		f := fs.Lookup(s.flag)
-		if f == nil || f.Changed {
+		if f == nil || f.Changed || !s.appliesTo(fs) {
 			continue
 		}
-		value, ok := os.LookupEnv(envName(s.flag))
+		value, ok := os.LookupEnv(s.envVar())
 		if !ok {
 			value, ok = file[s.key]
 		}

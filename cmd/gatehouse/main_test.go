@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -286,4 +287,89 @@ func TestEvalCommand(t *testing.T) {
 	if code, _, _ := runCLI(t, "eval", "data.gatehouse[", "--data", "demo.yaml"); code != exitFailure {
 		t.Errorf("bad query: exit %d", code)
 	}
+}
+
+// TestStoreAddrIsNotTheServerAddr checks that `gatehouse store` reads its
+// own address setting (GATEHOUSE_STORE_ADDR, store.addr), never the HTTP
+// server's (GATEHOUSE_ADDR, server.addr).
+func TestStoreAddrIsNotTheServerAddr(t *testing.T) {
+	httpAddr, storeAddr, fileAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	t.Setenv("GATEHOUSE_ADDR", httpAddr)
+	t.Run("env", func(t *testing.T) {
+		t.Setenv("GATEHOUSE_STORE_ADDR", storeAddr)
+		if got := storeListensOn(t); got != "mongodb://"+storeAddr+"/" {
+			t.Errorf("store serves %s, want %s (GATEHOUSE_ADDR is %s)", got, storeAddr, httpAddr)
+		}
+	})
+	t.Run("file", func(t *testing.T) {
+		cfg := filepath.Join(t.TempDir(), "gatehouse.yaml")
+		body := "server:\n  addr: " + httpAddr + "\nstore:\n  addr: " + fileAddr + "\n"
+		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := storeListensOn(t, "--config", cfg); got != "mongodb://"+fileAddr+"/" {
+			t.Errorf("store serves %s, want %s", got, fileAddr)
+		}
+	})
+	t.Run("serve keeps GATEHOUSE_ADDR", func(t *testing.T) {
+		t.Setenv("GATEHOUSE_STORE_ADDR", storeAddr)
+		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+		var addr, configFile string
+		fs.StringVar(&addr, "addr", "", "")
+		if err := parse(fs, nil, &configFile); err != nil {
+			t.Fatal(err)
+		}
+		if addr != httpAddr {
+			t.Errorf("serve addr %q, want %q", addr, httpAddr)
+		}
+	})
+}
+
+// storeListensOn runs `gatehouse store` with args until it reports the
+// URI it serves, stops it and returns that URI.
+func storeListensOn(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		var errOut bytes.Buffer
+		done <- run(ctx, append([]string{"store", "--data-dir", t.TempDir()}, args...), out, &errOut)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if line := out.String(); strings.Contains(line, "\n") {
+			uri, _, _ := strings.Cut(strings.TrimPrefix(line, "embedded store serving "), " from ")
+			return uri
+		}
+		select {
+		case code := <-done:
+			done <- code
+			t.Fatalf("store exited %d before serving", code)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatal("store did not start within 10s")
+	return ""
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -10,12 +10,15 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// defaultStoreAddr is where `gatehouse store` listens: MongoDB's port.
+const defaultStoreAddr = "127.0.0.1:27017"
+
 func runStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("store", pflag.ContinueOnError)
 	var c commonFlags
 	var addr string
 	fs.StringVar(&c.dataDir, "data-dir", "./gatehouse-data", "directory of the embedded store")
-	fs.StringVar(&addr, "addr", "127.0.0.1:27017", "address to listen on")
+	fs.StringVar(&addr, "addr", defaultStoreAddr, "address to listen on (GATEHOUSE_STORE_ADDR, store.addr; never the HTTP server's)")
 	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file")
 	if err := parse(fs, args, &c.configFile); err != nil {
 		return err
