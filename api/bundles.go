@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,10 +31,6 @@ func (h *handlers) getBundle(c *gin.Context) {
 	}
 	name := strings.Trim(c.Param("name"), "/")
 	b, notModified, err := h.bundles.Get(c.Request.Context(), name, c.GetHeader("If-None-Match"), wait)
-	if errors.Is(err, bundles.ErrUnknownBundle) {
-		h.fail(c, newError(http.StatusNotFound, CodeNotFound, err.Error()))
-		return
-	}
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
@@ -74,6 +75,8 @@ func toError(err error, log *slog.Logger) *Error {
 		return newError(http.StatusRequestEntityTooLarge, CodeTooLarge, "the request body is larger than the limit")
 	case errors.Is(err, model.ErrConflict):
 		return newError(http.StatusConflict, CodeConflict, "the document changed: read it again and retry")
+	case errors.Is(err, bundles.ErrUnknownBundle):
+		return newError(http.StatusNotFound, CodeNotFound, "no such bundle (want gatehouse or tenants/{tenantId})")
 	case errors.Is(err, model.ErrNotFound):
 		return newError(http.StatusNotFound, CodeNotFound, "no such document")
 	case errors.Is(err, engine.ErrNotReady):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
@@ -46,6 +47,8 @@ func TestToError(t *testing.T) {
 			want: ErrorBody{Code: CodeConflict, Message: "the document changed: read it again and retry"}},
 		{name: "not found", err: fmt.Errorf("roles/x: %w", model.ErrNotFound), status: 404, noLeaks: true,
 			want: ErrorBody{Code: CodeNotFound, Message: "no such document"}},
+		{name: "unknown bundle", err: fmt.Errorf("%w: %q (want …)", bundles.ErrUnknownBundle, "tenants/10.0.0.7"), status: 404, noLeaks: true,
+			want: ErrorBody{Code: CodeNotFound, Message: "no such bundle (want gatehouse or tenants/{tenantId})"}},
 		{name: "not ready", err: engine.ErrNotReady, status: 503,
 			want: ErrorBody{Code: CodeNotReady, Message: "data is not loaded yet"}},
 		{name: "store unavailable", err: fmt.Errorf("%w: %w", engine.ErrStoreUnavailable, secret), status: 503, noLeaks: true,
