@@ -11,6 +11,7 @@ USERS     ?= 50000
 CONNS     ?= 32
 DURATION  ?= 10s
 BENCH_ARGS ?=
+ROUNDS    ?= 10
 
 .DEFAULT_GOAL := help
 
@@ -40,6 +41,10 @@ test-rego: ## Rego tests with coverage, opa check --strict, opa fmt
 	$(GO) tool opa check --strict policies
 	$(GO) tool opa test --coverage --threshold 100 policies >/dev/null
 	$(GO) tool opa test policies
+
+.PHONY: chaos
+chaos: ## crash test: ROUNDS rounds of SIGKILLing a server, then the store, with writes in flight
+	$(GO) test -race -count=1 -v -run Chaos -timeout 30m ./tests/chaos/ -args -chaos.rounds=$(ROUNDS)
 
 .PHONY: bench
 bench: bench-go bench-servers ## every benchmark: in-process, then gatehouse vs stock OPA vs no-op Gin
