@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,19 +25,22 @@ type Check struct {
 func (c Check) input() (engine.Input, []model.Problem) {
 	in := engine.Input{Resource: c.Resource, Permission: c.Permission}
 	var ps model.Problems
-	if c.User != nil && *c.User == "" {
-		ps.Add("user", "must not be empty when given")
-	}
-	if c.Installation != nil && *c.Installation == "" {
-		ps.Add("installation", "must not be empty when given")
-	}
-	if c.User != nil {
-		in.User = *c.User
-	}
-	if c.Installation != nil {
-		in.Installation = *c.Installation
-	}
+	given(&ps, "user", c.User, &in.User)
+	given(&ps, "installation", c.Installation, &in.Installation)
 	return in, append(ps.List(), in.Validate()...)
+}
+
+// given copies a present subject id into dst; present but blank is a
+// problem, never "absent", which would change the mode of the decision.
+func given(ps *model.Problems, field string, v *string, dst *string) {
+	if v == nil {
+		return
+	}
+	if strings.TrimSpace(*v) == "" {
+		ps.Add(field, "must not be blank when given")
+		return
+	}
+	*dst = *v
 }
 
 // BatchRequest is the body of POST /v1/authorize/batch.

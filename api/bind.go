@@ -1,18 +1,18 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// bindJSON decodes the body strictly (unknown fields, trailing data and
-// type mismatches are 400) into out.
+// bindJSON decodes the body strictly into out: malformed JSON, invalid
+// UTF-8, repeated keys and trailing data are 400; null, a wrong type or an
+// unknown field is 422 listing every such field.
 func bindJSON(c *gin.Context, out any) error {
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -25,37 +25,20 @@ func bindJSON(c *gin.Context, out any) error {
 	return decodeStrict(raw, out)
 }
 
+// decodeStrict is bindJSON for bytes already read.
 func decodeStrict(raw []byte, out any) error {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return malformed("the request body is empty")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return malformed(describeJSONError(err))
-	}
-	return noTrailingData(dec)
+	return jsonError(model.DecodeJSON(raw, out))
 }
 
-// noTrailingData fails unless only white space follows the decoded value.
-func noTrailingData(dec *json.Decoder) error {
-	if _, err := dec.Token(); err != io.EOF {
-		return malformed("the request body has data after the JSON value")
-	}
-	return nil
-}
-
-func describeJSONError(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+// jsonError turns the model's decoding errors into the API's.
+func jsonError(err error) error {
+	var bad *model.MalformedError
+	var shape *model.ShapeError
 	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: unexpected end of input"
+	case errors.As(err, &bad):
+		return malformed(bad.Message)
+	case errors.As(err, &shape):
+		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", shape.Problems...)
 	}
-	return "malformed JSON: " + err.Error()
+	return err
 }

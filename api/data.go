@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -79,11 +77,4 @@ func dataInput(c *gin.Context) (any, error) {
 	return *req.Input, nil
 }
 
-func decodeAny(raw []byte, out *any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return malformed(describeJSONError(err))
-	}
-	return noTrailingData(dec)
-}
+func decodeAny(raw []byte, out *any) error { return decodeStrict(raw, out) }

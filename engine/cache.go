@@ -40,21 +40,19 @@ func newDecisionCache(size int) *decisionCache {
 }
 
 // cacheKey is the canonical form of in at rev: the URI without its outer
-// slashes, the action lower-cased.
+// slashes, the action lower-cased. Each part is written with its length
+// first, so no content (a NUL byte, a digit) can make two questions share
+// a key.
 func cacheKey(in Input, rev uint64) string {
 	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
-	var b strings.Builder
-	b.Grow(len(in.User) + len(in.Installation) + len(uri) + len(in.Permission) + 24)
-	b.WriteString(in.User)
-	b.WriteByte(0)
-	b.WriteString(in.Installation)
-	b.WriteByte(0)
-	b.WriteString(uri)
-	b.WriteByte(0)
-	b.WriteString(strings.ToLower(in.Permission))
-	b.WriteByte(0)
-	b.WriteString(strconv.FormatUint(rev, 10))
-	return b.String()
+	action := strings.ToLower(in.Permission)
+	b := make([]byte, 0, len(in.User)+len(in.Installation)+len(uri)+len(action)+40)
+	for _, part := range [...]string{in.User, in.Installation, uri, action} {
+		b = strconv.AppendInt(b, int64(len(part)), 10)
+		b = append(b, ':')
+		b = append(b, part...)
+	}
+	return string(strconv.AppendUint(b, rev, 10))
 }
 
 // get looks key up and counts a hit or a miss.

@@ -29,6 +29,8 @@ func (in Input) Validate() []model.Problem {
 	if in.User == "" && in.Installation == "" {
 		ps.Add("user", "user or installation is required")
 	}
+	subjectID(&ps, "user", in.User)
+	subjectID(&ps, "installation", in.Installation)
 	if in.Resource == "" {
 		ps.Add("resource", "is required")
 	} else if _, err := model.NormalizeURI(in.Resource); err != nil {
@@ -40,6 +42,16 @@ func (in Input) Validate() []model.Problem {
 		ps.Add("permission", "%v", err)
 	}
 	return ps.List()
+}
+
+// subjectID checks a subject's id when one is given.
+func subjectID(ps *model.Problems, field, id string) {
+	if id == "" {
+		return
+	}
+	if err := model.CheckID(id); err != nil {
+		ps.Add(field, "%v", err)
+	}
 }
 
 // Reason is a grant or installation that contributed to an allow.
@@ -96,8 +108,10 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 }
 
 // decideCached answers from the cache or evaluates, once per key at a time.
+// Only the built-in decision is cached: custom hook rules may depend on
+// anything (the time, say), so with them every decision is evaluated.
 func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decision, error) {
-	if e.cache == nil {
+	if e.cache == nil || !e.cacheable() {
 		return e.evaluate(ctx, in, now)
 	}
 	key := cacheKey(in, e.Revision())
@@ -121,6 +135,13 @@ func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decisio
 		return Decision{}, err
 	}
 	return v.(Decision), nil
+}
+
+// cacheable reports whether decisions depend only on the data and the
+// grants' expiry, as the built-in decision's do.
+func (e *Engine) cacheable() bool {
+	s := e.cur.Load()
+	return s != nil && s.native
 }
 
 // evaluate answers natively, or runs the decision entrypoint when a custom

@@ -40,10 +40,24 @@ func newRequest(in Input, now int64) (request, bool) {
 	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
 	action := strings.ToLower(in.Permission)
 	r := request{uri: uri, segs: strings.Split(uri, "/"), action: strings.Split(action, ":"), actionKey: action + ":", now: now}
-	ok := (in.User != "" || in.Installation != "") &&
-		len(in.Resource) <= model.MaxURIBytes && len(r.segs) <= model.MaxURISegments && !slices.Contains(r.segs, "") &&
-		utf8.RuneCountInString(in.Permission) <= model.MaxActionChars && !slices.Contains(r.action, "")
+	ok := (in.User != "" || in.Installation != "") && validSubject(in.User) && validSubject(in.Installation) &&
+		len(in.Resource) <= model.MaxURIBytes && len(r.segs) <= model.MaxURISegments && validSegments(r.segs) &&
+		utf8.RuneCountInString(in.Permission) <= model.MaxActionChars && !slices.Contains(r.action, "") &&
+		model.CheckText(in.Resource) == nil && model.CheckText(in.Permission) == nil
 	return r, ok
+}
+
+// validSubject is match.valid_id for a given subject; "" is not given.
+func validSubject(id string) bool { return id == "" || model.CheckID(id) == nil }
+
+// validSegments refuses empty, "." and ".." segments.
+func validSegments(segs []string) bool {
+	for _, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // prefixes calls f with "" and each "/" prefix of the URI, shortest first.

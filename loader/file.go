@@ -1,13 +1,13 @@
 package loader
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	yaml3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -27,21 +27,36 @@ func ReadFile(path string) (*model.Snapshot, error) {
 	return snap, nil
 }
 
-// Decode decodes an export document from JSON, or from YAML when asYAML.
+// Decode decodes an export document from JSON, or from YAML when asYAML,
+// as strictly as the API decodes bodies: repeated keys, null or a wrong
+// type where a value belongs and unknown fields are errors
+// (*model.MalformedError, *model.ShapeError).
 func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
 	var err error
 	if asYAML {
-		if raw, err = yaml.YAMLToJSON(raw); err != nil {
+		if raw, err = yamlToJSON(raw); err != nil {
 			return nil, err
 		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var snap model.Snapshot
-	if err := dec.Decode(&snap); err != nil {
+	if err := model.DecodeJSON(raw, &snap); err != nil {
 		return nil, err
 	}
 	return &snap, nil
+}
+
+// yamlToJSON converts YAML to JSON, refusing repeated mapping keys, which
+// the conversion alone would silently resolve to the last one.
+func yamlToJSON(raw []byte) ([]byte, error) {
+	var probe any
+	if err := yaml3.Unmarshal(raw, &probe); err != nil {
+		return nil, &model.MalformedError{Message: "malformed YAML: " + err.Error()}
+	}
+	out, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		return nil, &model.MalformedError{Message: "malformed YAML: " + err.Error()}
+	}
+	return out, nil
 }
 
 // WriteFile encodes snap as JSON, or YAML for .yaml/.yml.

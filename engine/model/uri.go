@@ -4,28 +4,75 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
-// Limits on resource URIs (SPEC section 3) and actions. Actions count
+// Limits on resource URIs (SPEC section 3), actions and ids. Actions count
 // characters, as the Rego's match.valid_action does.
 const (
 	MaxURIBytes    = 512
 	MaxURISegments = 32
 	MaxActionChars = 256
+	MaxIDBytes     = 512
 )
 
 // Errors returned by the parsers; wrapped with detail.
 var (
 	ErrEmptySegment = errors.New("empty segment")
+	ErrDotSegment   = errors.New(`"." or ".." segment`)
 	ErrTooLong      = errors.New("too long")
 	ErrTooDeep      = errors.New("too many segments")
+	ErrControlChar  = errors.New("control character")
+	ErrInvalidUTF8  = errors.New("invalid UTF-8")
+	ErrEmpty        = errors.New("empty")
 )
 
-// NormalizeURI drops one leading and one trailing "/" and checks the limits.
+// CheckText refuses invalid UTF-8 and control characters (Unicode class
+// Cc: U+0000–U+001F and U+007F–U+009F). The Rego's match.valid_text is the
+// same rule; ids, user ids, URIs and actions all pass it.
+func CheckText(s string) error {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return fmt.Errorf("%w U+%04X at byte %d", ErrControlChar, c, i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("%w at byte %d", ErrInvalidUTF8, i)
+		}
+		if unicode.Is(unicode.Cc, r) {
+			return fmt.Errorf("%w U+%04X at byte %d", ErrControlChar, r, i)
+		}
+		i += size
+	}
+	return nil
+}
+
+// CheckID checks an id or a user, group, role or extension id: not blank,
+// at most MaxIDBytes, and valid text.
+func CheckID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return ErrEmpty
+	case len(id) > MaxIDBytes:
+		return fmt.Errorf("%d bytes: %w (limit %d)", len(id), ErrTooLong, MaxIDBytes)
+	}
+	return CheckText(id)
+}
+
+// NormalizeURI drops one leading and one trailing "/" and checks the
+// limits: no empty, "." or ".." segment, valid text.
 func NormalizeURI(uri string) (string, error) {
 	if len(uri) > MaxURIBytes {
 		return "", fmt.Errorf("resource URI of %d bytes: %w (limit %d)", len(uri), ErrTooLong, MaxURIBytes)
+	}
+	if err := CheckText(uri); err != nil {
+		return "", fmt.Errorf("resource URI: %w", err)
 	}
 	uri = strings.TrimSuffix(strings.TrimPrefix(uri, "/"), "/")
 	segments := strings.Split(uri, "/")
@@ -33,8 +80,11 @@ func NormalizeURI(uri string) (string, error) {
 		return "", fmt.Errorf("resource URI with %d segments: %w (limit %d)", len(segments), ErrTooDeep, MaxURISegments)
 	}
 	for _, s := range segments {
-		if s == "" {
+		switch s {
+		case "":
 			return "", fmt.Errorf("resource URI %q: %w", uri, ErrEmptySegment)
+		case ".", "..":
+			return "", fmt.Errorf("resource URI %q: %w", uri, ErrDotSegment)
 		}
 	}
 	return uri, nil
@@ -53,6 +103,9 @@ func URISegments(uri string) ([]string, error) {
 func ActionSegments(action string) ([]string, error) {
 	if n := utf8.RuneCountInString(action); n > MaxActionChars {
 		return nil, fmt.Errorf("action of %d characters: %w (limit %d)", n, ErrTooLong, MaxActionChars)
+	}
+	if err := CheckText(action); err != nil {
+		return nil, fmt.Errorf("action: %w", err)
 	}
 	segments := strings.Split(strings.ToLower(action), ":")
 	for _, s := range segments {

@@ -73,10 +73,15 @@ func (ps *Problems) oneOf(field, value string, allowed ...string) {
 	}
 }
 
-func (ps *Problems) id(id string) {
-	ps.required("_id", id)
-	if len(id) > MaxURIBytes {
-		ps.Add("_id", "is %d bytes, limit %d", len(id), MaxURIBytes)
+func (ps *Problems) id(id string) { ps.ref("_id", id) }
+
+// ref checks an id or a reference to one (user, group, role, extension).
+func (ps *Problems) ref(field, value string) {
+	switch err := CheckID(value); {
+	case errors.Is(err, ErrEmpty):
+		ps.Add(field, "is required")
+	case err != nil:
+		ps.Add(field, "%v", err)
 	}
 }
 
@@ -121,10 +126,10 @@ func validateRefs(ps *Problems, prefix string, users []UserRef, groups []GroupRe
 		prefix += "."
 	}
 	for i, u := range users {
-		ps.required(fmt.Sprintf("%susers[%d].userId", prefix, i), u.UserID)
+		ps.ref(fmt.Sprintf("%susers[%d].userId", prefix, i), u.UserID)
 	}
 	for i, g := range groups {
-		ps.required(fmt.Sprintf("%sgroups[%d].groupId", prefix, i), g.GroupID)
+		ps.ref(fmt.Sprintf("%sgroups[%d].groupId", prefix, i), g.GroupID)
 	}
 }
 
@@ -140,7 +145,7 @@ func (g *Group) Validate() []Problem {
 func (m *Membership) Validate() []Problem {
 	var ps Problems
 	ps.id(m.ID)
-	ps.required("userId", m.UserID)
+	ps.ref("userId", m.UserID)
 	ps.uri("context", m.Context)
 	if len(m.Roles) == 0 {
 		ps.Add("roles", "is empty")
@@ -162,7 +167,7 @@ func (e *Extension) Validate() []Problem {
 func (in *Installation) Validate() []Problem {
 	var ps Problems
 	ps.id(in.ID)
-	ps.required("extensionId", in.ExtensionID)
+	ps.ref("extensionId", in.ExtensionID)
 	ps.uri("context", in.Context)
 	ps.oneOf("status", in.Status, StatusActive, StatusDisabled)
 	ctx, ctxErr := URISegments(in.Context)

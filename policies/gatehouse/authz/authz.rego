@@ -97,6 +97,8 @@ _in_scope if {
 }
 
 _valid if {
+	is_object(input)
+	count(object.keys(input) - _input_keys) == 0
 	_subject_given
 	not _malformed_subject
 	is_string(input.resource)
@@ -115,12 +117,16 @@ _subject_given if _given("user")
 
 _subject_given if _given("installation")
 
-# A subject key that is present must be a non-empty string: ignoring a
+# The keys a decision's input may have; any other is invalid, as the
+# HTTP API refuses unknown fields.
+_input_keys := {"user", "installation", "resource", "permission"}
+
+# A subject key that is present must hold a valid id: ignoring a
 # malformed one would widen the decision.
 _malformed_subject if {
 	some key in ["user", "installation"]
 	key in object.keys(input)
-	not _given(key)
+	not match.valid_id(input[key])
 }
 
 _given(key) if {

@@ -92,6 +92,38 @@ test_decision_denies_input_that_is_no_object if {
 	d == _invalid
 }
 
+test_decision_invalid_with_null_user_and_installation if {
+	_decide({"user": null, "installation": "i1", "resource": "accounts/A", "permission": "read"}) == _invalid
+}
+
+test_decision_invalid_with_blank_user if {
+	_decide({"user": " ", "resource": "accounts/A", "permission": "read"}) == _invalid
+}
+
+test_decision_invalid_with_array_user if {
+	_decide({"user": ["alice"], "resource": "accounts/A", "permission": "read"}) == _invalid
+}
+
+test_decision_invalid_with_unknown_key if {
+	_decide({"user": "alice", "resource": "accounts/A", "permission": "read", "User": "root"}) == _invalid
+}
+
+test_decision_invalid_with_control_character_in_user if {
+	_decide({"user": "alice\u0000", "resource": "accounts/A", "permission": "read"}) == _invalid
+}
+
+test_decision_invalid_with_control_character_in_resource if {
+	_decide({"user": "alice", "resource": "accounts/A\u0000read", "permission": "x"}) == _invalid
+}
+
+test_decision_invalid_with_control_character_in_permission if {
+	_decide({"user": "alice", "resource": "accounts/A", "permission": "read\u001fx"}) == _invalid
+}
+
+test_decision_invalid_with_dot_dot_segment if {
+	_decide({"user": "alice", "resource": "accounts/A/../B", "permission": "read"}) == _invalid
+}
+
 test_decision_invalid_without_subject if {
 	_decide({"resource": "accounts/A", "permission": "read"}) == _invalid
 }

@@ -35,18 +35,38 @@ resource_segments(uri) := split(trim_suffix(trim_prefix(uri, "/"), "/"), "/")
 action_segments(action) := split(lower(action), ":")
 
 # METADATA
-# description: A request URI has 1 to 32 non-empty segments and at most 512 bytes.
+# description: A request URI has 1 to 32 segments, none empty, "." or "..", and at most 512 bytes of valid text.
 valid_resource(uri) if {
 	is_string(uri)
 	valid_resource_segments(uri, resource_segments(uri))
 }
 
 # METADATA
-# description: valid_resource for a URI already split into segments.
+# description: |
+#   valid_resource for a URI already split into segments: no empty, "."
+#   or ".." segment, and valid text.
 valid_resource_segments(uri, segments) if {
 	_at_most_512_bytes(uri)
 	count(segments) <= 32
 	not "" in segments
+	not "." in segments
+	not ".." in segments
+	valid_text(uri)
+}
+
+# METADATA
+# description: |
+#   No control character (Unicode class Cc: U+0000-U+001F, U+007F-U+009F).
+#   JSON input is valid UTF-8 by the time Rego sees it.
+valid_text(s) if not regex.match(`\p{Cc}`, s)
+
+# METADATA
+# description: An id (user, installation, ...) is a non-blank string of at most 512 bytes without control characters.
+valid_id(id) if {
+	is_string(id)
+	trim_space(id) != ""
+	_at_most_512_bytes(id)
+	valid_text(id)
 }
 
 # count() counts characters, each at most 4 bytes; hex-encode only when it matters.
@@ -58,7 +78,7 @@ _at_most_512_bytes(s) if {
 }
 
 # METADATA
-# description: A requested action has non-empty segments.
+# description: A requested action has non-empty segments, at most 256 characters of valid text.
 valid_action(action) if {
 	is_string(action)
 	valid_action_segments(action, action_segments(action))
@@ -69,4 +89,5 @@ valid_action(action) if {
 valid_action_segments(action, segments) if {
 	count(action) <= 256
 	not "" in segments
+	valid_text(action)
 }

@@ -164,3 +164,40 @@ test_valid_action_256_characters if match.valid_action(_repeat("a", 256))
 test_valid_action_not_257_characters if not match.valid_action(_repeat("a", 257))
 
 test_valid_resource_counts_bytes_not_characters if not match.valid_resource(_repeat("é", 300))
+
+# valid_text, valid_id, dot segments
+
+test_valid_resource_not_dot_segment if not match.valid_resource("accounts/./A")
+
+test_valid_resource_not_dot_dot_segment if not match.valid_resource("accounts/A/../B")
+
+test_valid_resource_dots_inside_a_segment if match.valid_resource("accounts/a..b/.hidden")
+
+test_valid_resource_not_control_character if not match.valid_resource("accounts/A\u0000read")
+
+test_valid_resource_not_c1_control_character if not match.valid_resource("accounts/\u0085")
+
+test_valid_action_not_control_character if not match.valid_action("read\nwrite")
+
+test_valid_text_plain if match.valid_text("accounts/Ä/チャット")
+
+test_valid_text_not_tab if not match.valid_text("a\tb")
+
+test_valid_text_not_delete if not match.valid_text("a\u007fb")
+
+test_valid_id_plain if match.valid_id("alice")
+
+test_valid_id_not_blank if not match.valid_id("  ")
+
+test_valid_id_not_empty if not match.valid_id("")
+
+test_valid_id_not_a_number if not match.valid_id(7)
+
+test_valid_id_not_null if not match.valid_id(null)
+
+test_valid_id_not_control_character if not match.valid_id("al\u0000ice")
+
+test_valid_id_at_most_512_bytes if {
+	match.valid_id(_repeat("é", 256))
+	not match.valid_id(_repeat("é", 257))
+}
