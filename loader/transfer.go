@@ -2,9 +2,11 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -18,7 +20,8 @@ const insertBatch = 1000
 // merged over what the store holds (so references may point at either) and
 // writes nothing when anything is invalid, returning a *model.ValidationError.
 // Each written document gets updatedAt now and version one above the
-// stored one.
+// stored one, and a change-log entry, so servers polling the log pick the
+// import up within their sync interval rather than at the next resync.
 func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
 	existing, err := m.Snapshot(ctx)
 	if err != nil {
@@ -33,7 +36,11 @@ func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
 		for _, d := range existing.Docs(c) {
 			versions[d.DocMeta().ID] = d.DocMeta().Version
 		}
-		if err := m.upsert(ctx, c, snap.Docs(c), versions, now); err != nil {
+		docs := snap.Docs(c)
+		// Log even when the upsert failed part way: an entry for a document
+		// that did not change only makes pollers read it again.
+		err := errors.Join(m.upsert(ctx, c, docs, versions, now), m.logChanges(ctx, c, docs))
+		if err != nil {
 			return fmt.Errorf("import %s: %w", c, err)
 		}
 	}
@@ -63,6 +70,29 @@ func (m *Mongo) upsert(ctx context.Context, collection string, docs []model.Docu
 		}
 	}
 	return nil
+}
+
+// logChanges appends a change-log entry per document, many per insert.
+func (m *Mongo) logChanges(ctx context.Context, collection string, docs []model.Document) error {
+	at := time.Now().UTC()
+	entries := make([]any, 0, min(len(docs), insertBatch))
+	flush := func() error {
+		if len(entries) == 0 {
+			return nil
+		}
+		_, err := m.db.Collection(ChangesCollection).InsertMany(ctx, entries)
+		entries = entries[:0]
+		return storeError(err)
+	}
+	for _, d := range docs {
+		entries = append(entries, ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, DocID: d.DocMeta().ID, At: at})
+		if len(entries) == insertBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // Export reads every valid document (see Snapshot).

@@ -1,0 +1,49 @@
+package tests
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader"
+)
+
+// TestImportReachesRunningServers imports straight into a store two
+// running servers share (as `gatehouse import --mongo-uri` does) and
+// checks that both see the new and the replaced documents within a few
+// sync intervals, long before the next full resync.
+func TestImportReachesRunningServers(t *testing.T) {
+	store, uri := startStoreWithDemo(t)
+	slowResync := func(c *server.Config) {
+		c.Sync = loader.SyncConfig{Interval: freshInterval, ResyncInterval: time.Hour}
+	}
+	a, b := startGateOn(t, uri, slowResync), startGateOn(t, uri, slowResync)
+	const chat = "accounts/acme/chats/imported/msg"
+	for _, g := range []*gate{a, b} {
+		if g.allowed("ivy", chat) {
+			t.Fatal("ivy is allowed before the import")
+		}
+	}
+	record := func(status string) *model.Snapshot {
+		return &model.Snapshot{Records: []model.Record{{
+			Meta: model.Meta{ID: "imported"}, Name: "imported", Status: status,
+			Users:      []model.UserRef{{UserID: "ivy"}},
+			Statements: []model.Statement{{Roles: []string{"chat-reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/acme/chats/imported"}}}},
+		}}}
+	}
+	if err := store.Import(context.Background(), record(model.StatusActive)); err != nil {
+		t.Fatal(err)
+	}
+	for name, g := range map[string]*gate{"a": a, "b": b} {
+		took := until(t, 10*freshInterval, "imported record reaches server "+name, func() bool { return g.allowed("ivy", chat) })
+		t.Logf("import reached server %s in %v (sync interval %v, resync %v)", name, took, freshInterval, time.Hour)
+	}
+	if err := store.Import(context.Background(), record(model.StatusDeleted)); err != nil {
+		t.Fatal(err)
+	}
+	for name, g := range map[string]*gate{"a": a, "b": b} {
+		until(t, 10*freshInterval, "imported replacement reaches server "+name, func() bool { return !g.allowed("ivy", chat) })
+	}
+}
