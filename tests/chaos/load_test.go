@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,7 +159,7 @@ func (l *load) put(d *tracked, v int) outcome {
 		l.failed[s].Add(1)
 		l.mu.Lock()
 		l.lastErr[s] = fmt.Sprintf("%d %s %v", code, raw, err)
-		l.causes[cause(code, err)]++
+		l.causes[cause(code, raw, err)]++
 		l.mu.Unlock()
 		time.Sleep(failurePause) // as a client backs off; the outage is not hammered
 	}
@@ -169,8 +170,9 @@ func (l *load) put(d *tracked, v int) outcome {
 // failurePause is how long a writer waits after a write that failed.
 const failurePause = 20 * time.Millisecond
 
-// cause names why a write's outcome is unknown, for the report.
-func cause(code int, err error) string {
+// cause names why a write's outcome is unknown, for the report: the
+// transport error, or the status and the error body's code.
+func cause(code int, raw []byte, err error) string {
 	var op *net.OpError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -182,7 +184,9 @@ func cause(code int, err error) string {
 	case err != nil:
 		return "transport error"
 	}
-	return http.StatusText(code)
+	var body struct{ Code string }
+	_ = json.Unmarshal(raw, &body)
+	return fmt.Sprintf("%d %s", code, body.Code)
 }
 
 // waitAcked waits until n more writes to each listed server are
