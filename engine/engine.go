@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,9 +84,11 @@ type state struct {
 	compiler *ast.Compiler
 	prepared map[string]rego.PreparedEvalQuery
 	queries  *lru.Cache[string, rego.PreparedEvalQuery]
-	// native is true when no custom policy joins a gatehouse package, so
-	// the native decision equals the Rego one.
+	// native is true when no custom policy declares hook rules, so the
+	// native decision equals the Rego one.
 	native bool
+	// skipped lists the ids of the custom policies left out.
+	skipped []string
 }
 
 // New returns an engine with no data and a decision cache of the default
@@ -123,6 +124,10 @@ type Status struct {
 	Revision  uint64         `json:"revision"`
 	LoadedAt  time.Time      `json:"loadedAt"`
 	Documents map[string]int `json:"documents"`
+	// SkippedPolicies lists the custom policies left out of this
+	// generation, because they do not compile or declare rules outside
+	// the extension point.
+	SkippedPolicies []string `json:"skippedPolicies,omitempty"`
 }
 
 // Status returns the current generation's status; ok is false before Load.
@@ -137,7 +142,7 @@ func (e *Engine) Status() (Status, bool) {
 		counts[c] = len(stamps)
 	}
 	e.mu.Unlock()
-	return Status{Revision: e.Revision(), LoadedAt: s.loadedAt, Documents: counts}, true
+	return Status{Revision: e.Revision(), LoadedAt: s.loadedAt, Documents: counts, SkippedPolicies: s.skipped}, true
 }
 
 // Load compiles the built-in model with the snapshot's custom policies,
@@ -167,11 +172,12 @@ func (e *Engine) publish(s *state, v *view) {
 
 // newState compiles policies and prepares the entrypoints over the views.
 func (e *Engine) newState(ctx context.Context, custom []model.Policy) (*state, error) {
-	modules, compiler, err := e.compileWithCustom(custom)
+	modules, skipped, compiler, err := e.compileWithCustom(custom)
 	if err != nil {
 		return nil, err
 	}
-	s := &state{loadedAt: time.Now(), modules: modules, store: &viewStore{views: &e.view}, compiler: compiler, prepared: map[string]rego.PreparedEvalQuery{}, native: !extendsBuiltin(compiler)}
+	s := &state{loadedAt: time.Now(), modules: modules, store: &viewStore{views: &e.view}, compiler: compiler,
+		prepared: map[string]rego.PreparedEvalQuery{}, native: !hasHooks(compiler), skipped: skipped}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
 	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery} {
 		pq, err := s.prepare(ctx, q)
@@ -192,32 +198,30 @@ func (s *state) prepare(ctx context.Context, query string) (rego.PreparedEvalQue
 }
 
 // compileWithCustom compiles the built-in modules plus every custom policy
-// that compiles alongside them.
-func (e *Engine) compileWithCustom(custom []model.Policy) (map[string]string, *ast.Compiler, error) {
+// that stays out of the reserved packages and compiles alongside them; it
+// returns the ids of those left out. A policy in a built-in package can
+// reach the store without CheckPolicy (written to MongoDB directly, or
+// stored before the packages were reserved), so it is refused here too.
+func (e *Engine) compileWithCustom(custom []model.Policy) (map[string]string, []string, *ast.Compiler, error) {
 	modules := BuiltinModules()
+	var skipped []string
 	for _, p := range custom {
+		if err := checkCustom(p.ID, p.Source); errors.Is(err, ErrReservedPackage) {
+			e.log.Warn("custom policy skipped: declares rules outside the extension point", "policy", p.ID, "error", err)
+			skipped = append(skipped, p.ID)
+			continue
+		}
 		trial := copyModules(modules)
 		trial[CustomPolicyPath(p.ID)] = p.Source
 		if _, err := Compile(trial); err != nil {
 			e.log.Warn("custom policy skipped: does not compile", "policy", p.ID, "error", err)
+			skipped = append(skipped, p.ID)
 			continue
 		}
 		modules = trial
 	}
 	compiler, err := Compile(modules)
-	return modules, compiler, err
-}
-
-// extendsBuiltin reports whether a custom module is in a gatehouse package,
-// where it could add to the rules a decision evaluates.
-func extendsBuiltin(c *ast.Compiler) bool {
-	root := ast.MustParseRef("data.gatehouse")
-	for path, m := range c.Modules {
-		if strings.HasPrefix(path, customPrefix) && m.Package.Path.HasPrefix(root) {
-			return true
-		}
-	}
-	return false
+	return modules, skipped, compiler, err
 }
 
 const customPrefix = "custom/"
@@ -269,9 +273,14 @@ func (e *Engine) state() (*state, error) {
 }
 
 // CheckPolicy compiles a custom policy with the built-in model and the
-// custom policies now loaded; it returns ErrCompile with the compiler's
-// messages when that fails.
+// custom policies now loaded. It returns ErrReservedPackage, naming the
+// package, for a policy that declares rules in a package of the built-in
+// model (or malformed hook rules), and ErrCompile with the compiler's
+// messages when compiling fails.
 func (e *Engine) CheckPolicy(id, source string) error {
+	if err := checkCustom(id, source); err != nil {
+		return err
+	}
 	modules := BuiltinModules()
 	if s := e.cur.Load(); s != nil {
 		modules = copyModules(s.modules)

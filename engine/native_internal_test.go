@@ -200,20 +200,20 @@ func randomChange(r *rand.Rand, snap *model.Snapshot) Change {
 	return Change{Collection: model.Installations, ID: in.ID, Doc: &in}
 }
 
-// A custom policy in a gatehouse package can add to the decision's rules,
-// so decisions then run in Rego.
-func TestCustomPolicyInGatehousePackageUsesRego(t *testing.T) {
+// Hook rules change the Rego decision, so decisions then run in Rego; a
+// custom module in a built-in package is left out and changes nothing.
+func TestCustomHooksUseRego(t *testing.T) {
 	snap := datagen.Snapshot(50, 1)
-	snap.Policies = []model.Policy{{Meta: model.Meta{ID: "extra"}, Source: `package gatehouse.authz
+	snap.Policies = []model.Policy{{Meta: model.Meta{ID: "extra"}, Source: `package gatehouse.hooks
 
-reasons contains {"kind": "custom", "id": "extra", "resource": "x"} if input.user
+allow contains "extra" if input.user
 `}}
 	e := New(nil)
 	if _, err := e.Load(t.Context(), snap); err != nil {
 		t.Fatal(err)
 	}
 	if e.cur.Load().native {
-		t.Fatal("native decisions with a custom module in package gatehouse.authz")
+		t.Fatal("native decisions with an allow hook loaded")
 	}
 	i := slices.IndexFunc(generated(50, 1), func(in Input) bool { return in.User != "" && e.view.Load().decide(in, time.Now().UnixNano()).Allowed })
 	if i < 0 {
@@ -223,16 +223,19 @@ reasons contains {"kind": "custom", "id": "extra", "resource": "x"} if input.use
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(d.Reasons, func(r Reason) bool { return r.Kind == "custom" }) {
-		t.Fatalf("the custom reason is missing: %+v", d)
+	if !slices.ContainsFunc(d.Reasons, func(r Reason) bool { return r.Kind == "policy" && r.ID == "extra" }) {
+		t.Fatalf("the hook's reason is missing: %+v", d)
 	}
 
-	snap.Policies[0].Source = "package custom.rules\n\nx := 1\n"
-	if _, err := e.Load(t.Context(), snap); err != nil {
-		t.Fatal(err)
-	}
-	if !e.cur.Load().native {
-		t.Fatal("a custom module outside the gatehouse packages turned native decisions off")
+	for _, src := range []string{"package custom.rules\n\nx := 1\n", "package gatehouse.hooks\n\nhelper := 1\n",
+		"package gatehouse.authz\n\nreasons contains {\"kind\": \"custom\"} if input.user\n"} {
+		snap.Policies[0].Source = src
+		if _, err := e.Load(t.Context(), snap); err != nil {
+			t.Fatal(err)
+		}
+		if !e.cur.Load().native {
+			t.Fatalf("%q turned native decisions off", src)
+		}
 	}
 }
 

@@ -20,14 +20,17 @@ allow if decision.allowed
 # description: |
 #   {allowed, reasons, denied_by}. denied_by names the first failing side in
 #   the order invalid_input, user, installation_status, installation_scope,
-#   consent; null when allowed. Each check runs only if those before passed;
-#   the final else makes it total, so it needs no default.
+#   consent, policy; null when allowed. Each check runs only if those before
+#   passed; the final else makes it total, so it needs no default. The user
+#   side passes on the user's grants or on an allow hook; policy fails on
+#   any deny hook (see gatehouse.hooks).
 # entrypoint: true
 decision := _deny("invalid_input") if {
 	not _valid
 } else := _deny("user") if {
 	_given("user")
 	count(_user_reasons) == 0
+	count(_policy_reasons) == 0
 } else := _deny("installation_status") if {
 	_given("installation")
 	not _installation.status == "ACTIVE"
@@ -37,6 +40,8 @@ decision := _deny("invalid_input") if {
 } else := _deny("consent") if {
 	_given("installation")
 	not _consented
+} else := _deny("policy") if {
+	count(_hook_denials) > 0
 } else := {"allowed": true, "reasons": sort(reasons), "denied_by": null}
 
 _deny(side) := {"allowed": false, "reasons": [], "denied_by": side}
@@ -44,7 +49,7 @@ _deny(side) := {"allowed": false, "reasons": [], "denied_by": side}
 # METADATA
 # description: The first failing check, in the documented order.
 denied_by := [f |
-	some f in ["invalid_input", "user", "installation_status", "installation_scope", "consent"]
+	some f in ["invalid_input", "user", "installation_status", "installation_scope", "consent", "policy"]
 	f in failures
 ][0]
 
@@ -55,6 +60,7 @@ failures contains "invalid_input" if not _valid
 failures contains "user" if {
 	_given("user")
 	count(_user_reasons) == 0
+	count(_policy_reasons) == 0
 }
 
 failures contains "installation_status" if {
@@ -72,9 +78,15 @@ failures contains "consent" if {
 	not _consented
 }
 
+failures contains "policy" if count(_hook_denials) > 0
+
 # METADATA
-# description: Why the decision allows, from the user's grants and the installation's scope.
+# description: |
+#   Why the decision allows, from the user's grants, the allow hooks and
+#   the installation's scope.
 reasons contains r if some r in _user_reasons
+
+reasons contains r if some r in _policy_reasons
 
 reasons contains r if some r in _scope_reasons
 
@@ -142,4 +154,23 @@ _scope_reasons := {r |
 	some res in _installation.resources
 	match.covers(res.segs, _req.segs)
 	r := {"kind": "installation", "id": input.installation, "resource": res.resource}
+}
+
+# Every deny hook's message; any one denies. Empty without hook rules.
+_hook_denials := {m | some m in data.gatehouse.hooks.deny}
+
+# The allow hooks' ids, as reasons. They speak for the user side only: they
+# count only when a user is given, and they see the input without its
+# installation, so whatever they allow the user gets alone too and never
+# more through an extension. Non-string members are ignored.
+_policy_reasons := {r |
+	some id in _allow_hooks
+	is_string(id)
+	r := {"kind": "policy", "id": id, "resource": concat("/", _req.segs)}
+} if _given("user")
+
+_policy_reasons := set() if not _given("user")
+
+_allow_hooks := ids if {
+	ids := data.gatehouse.hooks.allow with input as object.remove(input, ["installation"])
 }
