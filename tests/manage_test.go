@@ -78,7 +78,7 @@ func TestManageValidation(t *testing.T) {
 			[]string{"userId", "context", "roles"}},
 		{"id mismatch", "/v1/tenants/t9", map[string]any{"_id": "t8", "name": "x"}, 422, []string{"_id"}},
 		{"policy that does not compile", "/v1/policies/p1", map[string]any{"source": "package custom.p1\n\nx := \n"}, 422, []string{"source"}},
-		{"unknown field", "/v1/tenants/t9", map[string]any{"nmae": "x"}, 400, nil},
+		{"unknown field", "/v1/tenants/t9", map[string]any{"nmae": "x"}, 422, []string{"nmae"}},
 		{"malformed", "/v1/tenants/t9", "{", 400, nil},
 	}
 	for _, tt := range tests {

@@ -39,6 +39,9 @@ func DecodeJSON(raw []byte, out any) error {
 	if err != nil {
 		return err
 	}
+	if _, isObject := tree.(map[string]any); !isObject && wantsObject(out) {
+		return &MalformedError{Message: "the body must be a JSON object"}
+	}
 	if ps := checkShape(tree, out); len(ps) > 0 {
 		return &ShapeError{Problems: ps}
 	}

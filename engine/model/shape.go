@@ -20,6 +20,15 @@ func checkShape(v, out any) []Problem {
 
 var timeType = reflect.TypeFor[time.Time]()
 
+// wantsObject reports whether out decodes from a JSON object.
+func wantsObject(out any) bool {
+	t := reflect.TypeOf(out)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != timeType && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map)
+}
+
 func shape(ps *Problems, field string, v any, t reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
