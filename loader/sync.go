@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/mongo"
-
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
@@ -75,11 +73,31 @@ type SyncStatus struct {
 	LastError        string     `json:"-"` // logged, not shown to clients
 }
 
+// syncSource is the store a Syncer follows; *Mongo is the real one, tests
+// use fakes.
+type syncSource interface {
+	engine.Source // Snapshot: every valid document, or an error
+	// Get returns one document as it is now; model.ErrNotFound when absent.
+	Get(ctx context.Context, collection, id string) (model.Document, error)
+	// Changes returns the change log at or after since, oldest first.
+	Changes(ctx context.Context, since time.Time) ([]ChangeEntry, error)
+	// TrimChanges deletes change-log entries older than before.
+	TrimChanges(ctx context.Context, before time.Time) error
+	// Skipped counts, per collection, what the last Snapshot skipped.
+	Skipped() map[string]int
+	// Watch opens a change stream over every collection; an error when the
+	// store offers none (FerretDB, a standalone MongoDB).
+	Watch(ctx context.Context) (changeStream, error)
+}
+
+var _ syncSource = (*Mongo)(nil)
+
 // Syncer keeps an engine equal to the store: a full load at start, then
 // change streams where the store has them, else polling the change log
-// every Interval, plus a full diffing resync every ResyncInterval.
+// every Interval, plus a full diffing resync every ResyncInterval. The
+// change log is trimmed to ChangeRetention in either mode.
 type Syncer struct {
-	m   *Mongo
+	m   syncSource
 	e   *engine.Engine
 	cfg SyncConfig
 	log *slog.Logger
@@ -92,6 +110,10 @@ type Syncer struct {
 
 // NewSyncer returns a syncer; call Run.
 func NewSyncer(m *Mongo, e *engine.Engine, cfg SyncConfig, log *slog.Logger) *Syncer {
+	return newSyncer(m, e, cfg, log)
+}
+
+func newSyncer(m syncSource, e *engine.Engine, cfg SyncConfig, log *slog.Logger) *Syncer {
 	return &Syncer{m: m, e: e, cfg: cfg.withDefaults(), log: log, status: SyncStatus{Mode: ModeStarting}, seen: map[string]time.Time{}}
 }
 
@@ -123,10 +145,10 @@ func (s *Syncer) Run(ctx context.Context) {
 		case <-poll.C:
 			wasDown := s.Status().UnavailableSince != nil
 			if err := s.Poll(ctx); err == nil && wasDown {
-				s.resync(ctx) // the log may have been trimmed while we were away
+				_ = s.resync(ctx) // the log may have been trimmed while we were away
 			}
 		case <-resync.C:
-			s.resync(ctx)
+			_ = s.resync(ctx) // marks the store down on failure
 		}
 	}
 }
@@ -161,6 +183,13 @@ func (s *Syncer) Poll(ctx context.Context) error {
 		return err
 	}
 	fresh := s.unseen(entries)
+	if needsResync(fresh) {
+		if err := s.resync(ctx); err != nil {
+			return err // nothing marked seen: the next poll tries again
+		}
+		s.markSeen(fresh, since)
+		return nil
+	}
 	refs := make([][2]string, len(fresh))
 	for i, e := range fresh {
 		refs[i] = [2]string{e.Collection, e.DocID}
@@ -227,54 +256,30 @@ func (s *Syncer) applyFetched(ctx context.Context, refs [][2]string) error {
 	return err
 }
 
-func (s *Syncer) resync(ctx context.Context) {
+// resync reads everything, applies the differences and trims the change log.
+func (s *Syncer) resync(ctx context.Context) error {
 	start := time.Now()
 	snap, err := s.m.Snapshot(ctx)
 	if err != nil {
 		s.markDown(err)
-		return
+		return err
 	}
 	if rev, changed, err := s.e.Sync(ctx, snap, start.Add(-changeOverlap)); err != nil {
 		s.log.Error("resync failed", "error", err)
+		return err
 	} else if changed {
 		s.log.Info("resync applied outside changes", "revision", rev)
 	}
 	s.markOK(true)
+	s.trim(ctx)
+	return nil
+}
+
+// trim deletes change-log entries older than the retention.
+func (s *Syncer) trim(ctx context.Context) {
 	if err := s.m.TrimChanges(ctx, time.Now().Add(-s.cfg.ChangeRetention)); err != nil {
 		s.log.Warn("trimming the change log failed", "error", err)
 	}
-}
-
-// watch follows change streams; false when the store has none.
-func (s *Syncer) watch(ctx context.Context) bool {
-	stream, err := s.m.db.Watch(ctx, mongo.Pipeline{})
-	if err != nil {
-		s.log.Info("change streams unavailable; polling the change log", "interval", s.cfg.Interval.String(), "error", err)
-		return false
-	}
-	defer stream.Close(ctx)
-	s.setMode(ModeChangeStreams)
-	for stream.Next(ctx) {
-		var ev struct {
-			NS  struct{ Coll string } `bson:"ns"`
-			Key struct {
-				ID string `bson:"_id"`
-			} `bson:"documentKey"`
-		}
-		if err := stream.Decode(&ev); err != nil || model.NewDocument(ev.NS.Coll) == nil {
-			continue
-		}
-		if err := s.applyFetched(ctx, [][2]string{{ev.NS.Coll, ev.Key.ID}}); err != nil {
-			s.markDown(err)
-		} else {
-			s.markOK(false)
-		}
-	}
-	if ctx.Err() == nil {
-		s.log.Warn("change stream ended; falling back to polling", "error", stream.Err())
-		return false
-	}
-	return true
 }
 
 func (s *Syncer) setMode(mode string) {

@@ -21,7 +21,10 @@ const insertBatch = 1000
 // writes nothing when anything is invalid, returning a *model.ValidationError.
 // Each written document gets updatedAt now and version one above the
 // stored one, and a change-log entry, so servers polling the log pick the
-// import up within their sync interval rather than at the next resync.
+// import up within their sync interval rather than at the next resync. An
+// import of more than maxImportEntries documents logs one entry asking for
+// a full read instead: on FerretDB every poll scans the whole change log,
+// and fetching that many documents one by one costs more than a read.
 func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
 	existing, err := m.Snapshot(ctx)
 	if err != nil {
@@ -31,20 +34,45 @@ func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
 		return &model.ValidationError{Problems: problems}
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
+	large := snapSize(snap) > maxImportEntries
 	for _, c := range model.Collections {
 		versions := map[string]int64{}
 		for _, d := range existing.Docs(c) {
 			versions[d.DocMeta().ID] = d.DocMeta().Version
 		}
 		docs := snap.Docs(c)
+		err := m.upsert(ctx, c, docs, versions, now)
 		// Log even when the upsert failed part way: an entry for a document
 		// that did not change only makes pollers read it again.
-		err := errors.Join(m.upsert(ctx, c, docs, versions, now), m.logChanges(ctx, c, docs))
+		switch {
+		case large && err != nil:
+			err = errors.Join(err, m.logResync(ctx))
+		case !large:
+			err = errors.Join(err, m.logChanges(ctx, c, docs))
+		}
 		if err != nil {
 			return fmt.Errorf("import %s: %w", c, err)
 		}
 	}
+	if large {
+		return m.logResync(ctx)
+	}
 	return nil
+}
+
+func snapSize(snap *model.Snapshot) int {
+	n := 0
+	for _, c := range model.Collections {
+		n += len(snap.Docs(c))
+	}
+	return n
+}
+
+// logResync logs one entry asking every server for a full read.
+func (m *Mongo) logResync(ctx context.Context) error {
+	entry := ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: resyncAll, At: time.Now().UTC()}
+	_, err := m.db.Collection(ChangesCollection).InsertOne(ctx, entry)
+	return storeError(err)
 }
 
 func (m *Mongo) upsert(ctx context.Context, collection string, docs []model.Document, versions map[string]int64, now time.Time) error {
