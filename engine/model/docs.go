@@ -50,7 +50,7 @@ type Role struct {
 	Meta            `bson:",inline" json:",inline"`
 	Name            string       `bson:"name" json:"name"`
 	Description     string       `bson:"description,omitempty" json:"description,omitempty"`
-	Permissions     []Permission `bson:"permissions" json:"permissions"`
+	Permissions     []Permission `bson:"permissions" json:"permissions,omitempty"`
 	IsActive        *bool        `bson:"isActive,omitempty" json:"isActive,omitempty"`
 	CanGrantToUsers *bool        `bson:"canGrantToUsers,omitempty" json:"canGrantToUsers,omitempty"`
 	CanGrantToApps  *bool        `bson:"canGrantToApps,omitempty" json:"canGrantToApps,omitempty"`
@@ -76,8 +76,8 @@ type ResourceRef struct {
 
 // Statement gives roles on resources, to its own users and groups or to the record's.
 type Statement struct {
-	Roles     []string      `bson:"roles" json:"roles"`
-	Resources []ResourceRef `bson:"resources" json:"resources"`
+	Roles     []string      `bson:"roles" json:"roles,omitempty"`
+	Resources []ResourceRef `bson:"resources" json:"resources,omitempty"`
 	Users     []UserRef     `bson:"users,omitempty" json:"users,omitempty"`
 	Groups    []GroupRef    `bson:"groups,omitempty" json:"groups,omitempty"`
 }
@@ -89,7 +89,7 @@ type Record struct {
 	Status     string      `bson:"status" json:"status"`
 	Users      []UserRef   `bson:"users,omitempty" json:"users,omitempty"`
 	Groups     []GroupRef  `bson:"groups,omitempty" json:"groups,omitempty"`
-	Statements []Statement `bson:"statements" json:"statements"`
+	Statements []Statement `bson:"statements" json:"statements,omitempty"`
 	ExpiresAt  *time.Time  `bson:"expiresAt,omitempty" json:"expiresAt,omitempty"`
 }
 
@@ -97,7 +97,7 @@ type Record struct {
 type Group struct {
 	Meta  `bson:",inline" json:",inline"`
 	Name  string    `bson:"name" json:"name"`
-	Users []UserRef `bson:"users" json:"users"`
+	Users []UserRef `bson:"users" json:"users,omitempty"`
 }
 
 // Membership gives a user roles in a context.
@@ -105,7 +105,7 @@ type Membership struct {
 	Meta      `bson:",inline" json:",inline"`
 	UserID    string     `bson:"userId" json:"userId"`
 	Context   string     `bson:"context" json:"context"`
-	Roles     []string   `bson:"roles" json:"roles"`
+	Roles     []string   `bson:"roles" json:"roles,omitempty"`
 	ExpiresAt *time.Time `bson:"expiresAt,omitempty" json:"expiresAt,omitempty"`
 }
 
@@ -113,7 +113,7 @@ type Membership struct {
 type Extension struct {
 	Meta        `bson:",inline" json:",inline"`
 	Name        string   `bson:"name" json:"name"`
-	Permissions []string `bson:"permissions" json:"permissions"`
+	Permissions []string `bson:"permissions" json:"permissions,omitempty"`
 }
 
 // Installation is an extension installed into a context.
@@ -122,7 +122,7 @@ type Installation struct {
 	ExtensionID          string   `bson:"extensionId" json:"extensionId"`
 	Context              string   `bson:"context" json:"context"`
 	Resources            []string `bson:"resources,omitempty" json:"resources,omitempty"`
-	ConsentedPermissions []string `bson:"consentedPermissions" json:"consentedPermissions"`
+	ConsentedPermissions []string `bson:"consentedPermissions" json:"consentedPermissions,omitempty"`
 	InstalledBy          string   `bson:"installedBy" json:"installedBy"`
 	Status               string   `bson:"status" json:"status"`
 }
@@ -150,14 +150,14 @@ type Policy struct {
 
 // Snapshot is every collection at one moment, as read by the loader.
 type Snapshot struct {
-	Roles         []Role         `json:"roles"`
-	Records       []Record       `json:"records"`
-	Groups        []Group        `json:"groups"`
-	Memberships   []Membership   `json:"memberships"`
-	Extensions    []Extension    `json:"extensions"`
-	Installations []Installation `json:"installations"`
-	Tenants       []Tenant       `json:"tenants"`
-	Policies      []Policy       `json:"policies"`
+	Roles         []Role         `json:"roles,omitempty"`
+	Records       []Record       `json:"records,omitempty"`
+	Groups        []Group        `json:"groups,omitempty"`
+	Memberships   []Membership   `json:"memberships,omitempty"`
+	Extensions    []Extension    `json:"extensions,omitempty"`
+	Installations []Installation `json:"installations,omitempty"`
+	Tenants       []Tenant       `json:"tenants,omitempty"`
+	Policies      []Policy       `json:"policies,omitempty"`
 }
 
 // Counts returns the number of documents per collection.
