@@ -79,27 +79,43 @@ func (kr *keyring) find(token string) (hashedKey, bool) {
 	return found, ok
 }
 
-// require returns middleware admitting callers whose key has scope. With
-// no keys configured every caller is admitted (the server then binds to
-// loopback only).
+// has reports whether the key grants scope; admin implies every scope.
+func (k hashedKey) has(scope string) bool {
+	return slices.Contains(k.scopes, scope) || slices.Contains(k.scopes, ScopeAdmin)
+}
+
+// localCaller is every caller when no keys are configured.
+var localCaller = hashedKey{name: "local", scopes: []string{ScopeAdmin}}
+
+// authenticate returns the caller's key, or fails the request with 401
+// and returns false. With no keys configured every caller is admitted as
+// an admin (the server then binds to loopback only).
+func (h *handlers) authenticate(c *gin.Context) (hashedKey, bool) {
+	if len(h.keys.keys) == 0 {
+		return localCaller, true
+	}
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="gatehouse"`)
+		h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "a bearer API key is required"))
+		return hashedKey{}, false
+	}
+	key, ok := h.keys.find(token)
+	if !ok {
+		h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "unknown API key"))
+		return hashedKey{}, false
+	}
+	return key, true
+}
+
+// require returns middleware admitting callers whose key has scope.
 func (h *handlers) require(scope string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if len(h.keys.keys) == 0 {
-			c.Next()
-			return
-		}
-		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="gatehouse"`)
-			h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "a bearer API key is required"))
-			return
-		}
-		key, ok := h.keys.find(token)
+		key, ok := h.authenticate(c)
 		if !ok {
-			h.fail(c, newError(http.StatusUnauthorized, CodeUnauthorized, "unknown API key"))
 			return
 		}
-		if !slices.Contains(key.scopes, scope) && !slices.Contains(key.scopes, ScopeAdmin) {
+		if !key.has(scope) {
 			h.fail(c, newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("API key %q lacks the %s scope", key.name, scope)))
 			return
 		}

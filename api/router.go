@@ -116,7 +116,7 @@ func NewRouter(d Deps) http.Handler {
 	r.GET("/metrics", h.require(ScopeRead), h.metrics.handler())
 	h.authorize(r.Group("/v1/authorize", h.require(ScopeDecide)))
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
-	h.data(r.Group("/v1/data", h.require(ScopeDecide)))
+	h.data(r.Group("/v1/data", h.requireData))
 	h.manage(r)
 	h.bundleRoutes(r)
 	return r

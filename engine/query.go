@@ -104,18 +104,27 @@ func explain(trace []*topdown.Event, mode string) []string {
 }
 
 func dataRef(path string) (string, error) {
-	path = strings.Trim(path, "/")
-	if path == "" {
-		return "data", nil
+	ref, err := dataRefTerms(path)
+	if err != nil {
+		return "", err
 	}
+	return ref.String(), nil
+}
+
+// dataRefTerms turns a Data API path into the reference it names.
+func dataRefTerms(path string) (ast.Ref, error) {
+	path = strings.Trim(path, "/")
 	ref := ast.DefaultRootRef.Copy()
+	if path == "" {
+		return ref, nil
+	}
 	for _, seg := range strings.Split(path, "/") {
 		if seg == "" {
-			return "", fmt.Errorf("%w: empty segment in data path %q", ErrInvalidInput, path)
+			return nil, fmt.Errorf("%w: empty segment in data path %q", ErrInvalidInput, path)
 		}
 		ref = append(ref, ast.StringTerm(seg))
 	}
-	return ref.String(), nil
+	return ref, nil
 }
 
 func (s *state) cachedQuery(ctx context.Context, ref string) (rego.PreparedEvalQuery, error) {
