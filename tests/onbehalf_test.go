@@ -613,7 +613,8 @@ func oboTestWithoutHeader(t *testing.T, g *gate) {
 
 // oboTestDelegateOnly: a permission carrying delegate lets its holder hand
 // out grant, so giving it needs delegate too; otherwise alice, who holds
-// grant alone, would give herself delegate and then hand out lead.
+// grant alone, would give herself delegate and then hand out lead. And
+// delegate alone is not grant: giving lead needs both.
 func oboTestDelegateOnly(t *testing.T, g *gate) {
 	code, raw := oboDo(t, g, http.MethodPut, "/v1/memberships/m-alice-deleg", "alice",
 		oboMembership("alice", "accounts/A", "deleg-only"))
@@ -624,10 +625,16 @@ func oboTestDelegateOnly(t *testing.T, g *gate) {
 	code, raw = oboDo(t, g, http.MethodPut, "/v1/memberships/m-rex-lead", "alice", oboMembership("rex", "accounts/A", "lead"))
 	oboExpectForbidden(t, code, raw, []oboMissing{{"lead", "read:projects", "accounts/A", "delegate"}})
 
-	// dave holds delegate and may hand it out; ivy may then give grant.
+	// dave holds delegate and may hand it out. ivy, holding delegate
+	// without grant, may not give lead: it hands out read:projects itself,
+	// which needs grant (else jay, her friend, could give it back to her).
 	oboWrite(t, g, http.MethodPut, "/v1/memberships/m-ivy-deleg", "dave",
 		oboMembership("ivy", "accounts/A", "deleg-only"), http.StatusCreated, 1)
-	oboWrite(t, g, http.MethodPut, "/v1/memberships/m-jay-lead", "ivy",
+	code, raw = oboDo(t, g, http.MethodPut, "/v1/memberships/m-jay-lead", "ivy", oboMembership("jay", "accounts/A/j", "lead"))
+	oboExpectForbidden(t, code, raw, []oboMissing{{"lead", "read:projects", "accounts/A/j", "grant"}})
+	oboExpectDecisions(t, g, "after the refused write", false, oboCheck{User: "jay", Resource: "accounts/A/j/1", Permission: "read:projects"})
+	// dave holds both and may.
+	oboWrite(t, g, http.MethodPut, "/v1/memberships/m-jay-lead", "dave",
 		oboMembership("jay", "accounts/A/j", "lead"), http.StatusCreated, 1)
 	oboExpectReason(t, g, oboCheck{User: "jay", Resource: "accounts/A/j/1", Permission: "read:projects"}, "membership", "m-jay-lead")
 }

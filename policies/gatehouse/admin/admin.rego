@@ -13,12 +13,12 @@ import data.gatehouse.match
 
 # METADATA
 # description: |
-#   Input {user, grants: [{role, resource}]}: one entry per role permission
-#   and resource the user may not hand out, with the flag they need.
+#   Input {user, grants: [{role, resource}]}: one entry per role permission,
+#   resource and flag the user lacks to hand it out.
 missing_to_give contains m if {
 	some g in input.grants
 	some p in data.gatehouse.index.roles[g.role].permissions
-	need := needed_flag(p)
+	some need in needed_flags(p)
 	not holds(input.user, p.segs, match.resource_segments(g.resource), need)
 	m := {"role": g.role, "action": p.action, "resource": g.resource, "needs": need}
 }
@@ -40,11 +40,12 @@ missing_to_install contains m if {
 
 # METADATA
 # description: |
-#   Handing out a permission that carries grant or delegate needs delegate;
-#   a plain one needs grant.
-needed_flag(p) := "delegate" if _hands_out_rights(p)
+#   Handing out a permission needs grant on it; one that carries grant or
+#   delegate needs delegate as well. Delegate alone is not enough: what is
+#   handed out includes the permission itself, which only grant gives out.
+needed_flags(p) := {"grant", "delegate"} if _hands_out_rights(p)
 
-needed_flag(p) := "grant" if not _hands_out_rights(p)
+needed_flags(p) := {"grant"} if not _hands_out_rights(p)
 
 _hands_out_rights(p) if p.grant
 

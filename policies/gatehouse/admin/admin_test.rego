@@ -39,6 +39,7 @@ _fixture := {
 		"read_granter": {"active": true, "permissions": [_grant_read_any, _write_projects]},
 		"lead_holder": {"active": true, "permissions": [_grant_read_projects]},
 		"delegator": {"active": true, "permissions": [_delegate_read_any]},
+		"deleg_holder": {"active": true, "permissions": [_perm("read:*", ["read"], false, true)]},
 		"root": {"active": true, "permissions": [_everything]},
 		"any_reader": {"active": true, "permissions": [_perm("*:read", ["*", "read"], true, false)]},
 		"retired": {"active": false, "permissions": [_everything]},
@@ -57,6 +58,7 @@ _fixture := {
 		"narrow": {"groups": [], "grants": [_grant("r-narrow", "read_granter", "accounts/A/chats", ["accounts", "A", "chats"])]},
 		"lead_only": {"groups": [], "grants": [_grant("r-lead", "lead_holder", "accounts/A", ["accounts", "A"])]},
 		"delegate": {"groups": [], "grants": [_grant("r-delegate", "delegator", "accounts/A", ["accounts", "A"])]},
+		"deleg_holder": {"groups": [], "grants": [_grant("r-deleg", "deleg_holder", "accounts/A", ["accounts", "A"])]},
 		"root": {"groups": [], "grants": [_grant("r-root", "root", "*", ["*"])]},
 		"any_reader": {"groups": [], "grants": [_grant("r-any", "any_reader", "accounts/A", ["accounts", "A"])]},
 		"retired": {"groups": [], "grants": [_grant("r-retired", "retired", "accounts/A", ["accounts", "A"])]},
@@ -133,7 +135,10 @@ test_give_permission_carrying_only_delegate_needs_delegate if {
 
 test_give_permission_carrying_grant_with_delegate if {
 	_give("delegate", [{"role": "lead", "resource": "accounts/A"}]) == set()
-	_give("delegate", [{"role": "lead", "resource": "accounts/B"}]) == {_missing("lead", "read:projects", "accounts/B", "delegate")}
+	_give("delegate", [{"role": "lead", "resource": "accounts/B"}]) == {
+		_missing("lead", "read:projects", "accounts/B", "grant"),
+		_missing("lead", "read:projects", "accounts/B", "delegate"),
+	}
 }
 
 test_give_missing_outside_the_grant if {
@@ -223,7 +228,17 @@ test_give_through_permission_with_allow_false if {
 
 test_give_through_group if {
 	_give("member", [{"role": "lead", "resource": "accounts/G/x"}]) == set()
-	_give("member", [{"role": "lead", "resource": "accounts/A"}]) == {_missing("lead", "read:projects", "accounts/A", "delegate")}
+	_give("member", [{"role": "lead", "resource": "accounts/A"}]) == {
+		_missing("lead", "read:projects", "accounts/A", "grant"),
+		_missing("lead", "read:projects", "accounts/A", "delegate"),
+	}
+}
+
+test_give_permission_carrying_grant_needs_grant_too if {
+	# Delegate alone does not hand out the permission itself: else its
+	# holder gives lead to a friend, who gives the holder viewer.
+	_give("deleg_holder", [{"role": "lead", "resource": "accounts/A"}]) == {_missing("lead", "read:projects", "accounts/A", "grant")}
+	_give("deleg_holder", [{"role": "viewer", "resource": "accounts/A"}]) == {_missing("viewer", "read:projects", "accounts/A", "grant")}
 }
 
 test_give_unknown_user_misses_everything if {
@@ -327,19 +342,19 @@ test_install_missing_with_allow_false if {
 	}
 }
 
-# needed_flag
+# needed_flags
 
-test_needed_flag_grant if admin.needed_flag(_read_projects) == "grant"
+test_needed_flags_grant if admin.needed_flags(_read_projects) == {"grant"}
 
-test_needed_flag_delegate if admin.needed_flag(_grant_read_projects) == "delegate"
+test_needed_flags_delegate if admin.needed_flags(_grant_read_projects) == {"grant", "delegate"}
 
-test_needed_flag_delegate_for_delegate_without_grant if {
+test_needed_flags_delegate_for_delegate_without_grant if {
 	# Its holder could hand out grant, so giving it takes delegate too.
-	admin.needed_flag(_perm("read", ["read"], false, true)) == "delegate"
+	admin.needed_flags(_perm("read", ["read"], false, true)) == {"grant", "delegate"}
 }
 
-test_needed_flag_delegate_for_grant_and_delegate if {
-	admin.needed_flag(_delegate_read_any) == "delegate"
+test_needed_flags_delegate_for_grant_and_delegate if {
+	admin.needed_flags(_delegate_read_any) == {"grant", "delegate"}
 }
 
 # holds
