@@ -27,11 +27,25 @@ type Missing struct {
 	Role     string `json:"role,omitempty"`
 	Action   string `json:"action"`
 	Resource string `json:"resource"`
-	Needs    string `json:"needs"` // "grant", "delegate" or "allow"
+	Needs    string `json:"needs"` // one of the Needs constants
 }
 
-// MissingToGive lists what user lacks to give these roles on these resources.
+// What a Missing item needs. A role that does not exist or is inactive
+// has no permissions to check, so giving it can never be verified: the
+// item names the role with no action.
+const (
+	NeedsGrant      = "grant"
+	NeedsDelegate   = "delegate"
+	NeedsAllow      = "allow"
+	NeedsKnownRole  = "known role"
+	NeedsActiveRole = "active role"
+)
+
+// MissingToGive lists what user lacks to give these roles on these
+// resources: for every role that does not exist or is inactive, one item
+// naming it; for the others, each permission the user may not hand out.
 func (e *Engine) MissingToGive(ctx context.Context, user string, given []Given) ([]Missing, error) {
+	unverifiable := e.unverifiableRoles(given)
 	items := make([]*ast.Term, len(given))
 	for i, g := range given {
 		items[i] = ast.ObjectTerm(
@@ -43,7 +57,50 @@ func (e *Engine) MissingToGive(ctx context.Context, user string, given []Given) 
 		ast.Item(ast.StringTerm("user"), ast.StringTerm(user)),
 		ast.Item(ast.StringTerm("grants"), ast.ArrayTerm(items...)),
 	)
-	return e.missing(ctx, MissingToGiveQuery, input)
+	missing, err := e.missing(ctx, MissingToGiveQuery, input)
+	if err != nil {
+		return nil, err
+	}
+	return append(unverifiable, missing...), nil
+}
+
+// unverifiableRoles returns one item per role given that the current view
+// does not hold or holds inactive, in the order first given.
+func (e *Engine) unverifiableRoles(given []Given) []Missing {
+	v := e.view.Load()
+	var out []Missing
+	seen := map[string]bool{}
+	for _, g := range given {
+		if seen[g.Role] {
+			continue
+		}
+		seen[g.Role] = true
+		var r *roleView
+		if v != nil {
+			r, _ = v.roles.get(g.Role)
+		}
+		switch {
+		case r == nil:
+			out = append(out, Missing{Role: g.Role, Resource: g.Resource, Needs: NeedsKnownRole})
+		case !r.active:
+			out = append(out, Missing{Role: g.Role, Resource: g.Resource, Needs: NeedsActiveRole})
+		}
+	}
+	return out
+}
+
+// Role returns the role with id as last written; false when there is none.
+func (e *Engine) Role(id string) (model.Role, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ix == nil {
+		return model.Role{}, false
+	}
+	r, ok := e.ix.docs[model.Roles][id].(*model.Role)
+	if !ok {
+		return model.Role{}, false
+	}
+	return *r, true
 }
 
 // MissingToInstall lists what user lacks to install an extension into
