@@ -59,6 +59,16 @@ type Role struct {
 // Active reports isActive with its default (true).
 func (r Role) Active() bool { return r.IsActive == nil || *r.IsActive }
 
+// GrantsToUsers reports canGrantToUsers with its default (true): when
+// false the role never goes into a record or membership, which give to
+// users and groups.
+func (r Role) GrantsToUsers() bool { return r.CanGrantToUsers == nil || *r.CanGrantToUsers }
+
+// GrantsToApps reports canGrantToApps with its default (true): when false
+// the role never goes to an app or installation. Installations carry no
+// roles today; the write path that gives roles to apps enforces it.
+func (r Role) GrantsToApps() bool { return r.CanGrantToApps == nil || *r.CanGrantToApps }
+
 // UserRef names a user.
 type UserRef struct {
 	UserID string `bson:"userId" json:"userId"`
@@ -82,9 +92,12 @@ type Statement struct {
 	Groups    []GroupRef    `bson:"groups,omitempty" json:"groups,omitempty"`
 }
 
-// Record is an access record.
+// Record is an access record. RecordID is Authress's name for the id: it
+// is read on input (see ApplyDefaults), never stored, and always written
+// out equal to _id (MarshalJSON).
 type Record struct {
 	Meta       `bson:",inline" json:",inline"`
+	RecordID   string      `bson:"-" json:"recordId,omitempty"`
 	Name       string      `bson:"name" json:"name"`
 	Status     string      `bson:"status" json:"status"`
 	Users      []UserRef   `bson:"users,omitempty" json:"users,omitempty"`

@@ -99,6 +99,7 @@ func (r *Role) Validate() []Problem {
 func (r *Record) Validate() []Problem {
 	var ps Problems
 	ps.id(r.ID)
+	r.recordIDProblems(&ps)
 	ps.oneOf("status", r.Status, StatusActive, StatusDeleted)
 	onRecord := len(r.Users)+len(r.Groups) > 0
 	for i, st := range r.Statements {
