@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -40,6 +40,7 @@ func (h *handlers) manage(r *gin.Engine) {
 		bounded := deadline(h.cfg.WriteTimeout)
 		g := r.Group("/v1/" + c)
 		g.GET("", read, bounded, h.list(c))
+		g.POST("", write, h.requireReady, bounded, h.create(c))
 		g.GET("/:id", read, bounded, h.get(c))
 		g.PUT("/:id", write, h.requireReady, bounded, h.put(c))
 		g.DELETE("/:id", write, h.requireReady, bounded, h.remove(c))
@@ -80,28 +81,11 @@ func (h *handlers) get(collection string) gin.HandlerFunc {
 	}
 }
 
+// put creates or replaces the document the path names: 201 when created.
 func (h *handlers) put(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ifMatch, err := ifMatchVersion(c)
+		stored, err := h.write(c, collection, c.Param("id"))
 		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		doc := model.NewDocument(collection)
-		if err := bindJSON(c, doc); err != nil {
-			h.fail(c, err)
-			return
-		}
-		if err := h.checkPut(c, collection, doc); err != nil {
-			h.fail(c, err)
-			return
-		}
-		stored, err := h.store.Put(c.Request.Context(), collection, doc, ifMatch)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		if err := h.applyWrite(c.Request.Context(), collection, stored.DocMeta().ID, stored); err != nil {
 			h.fail(c, err)
 			return
 		}
@@ -114,21 +98,35 @@ func (h *handlers) put(collection string) gin.HandlerFunc {
 	}
 }
 
+// create stores a new document under the id it names (_id, or recordId
+// for records) or a generated one: 201 with a Location, 409 when the id
+// is taken.
+func (h *handlers) create(collection string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		stored, err := h.write(c, collection, "")
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		c.Header("Location", "/v1/"+collection+"/"+url.PathEscape(stored.DocMeta().ID))
+		c.Header("ETag", etag(stored))
+		c.JSON(http.StatusCreated, stored)
+	}
+}
+
 func (h *handlers) remove(collection string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ifMatch, err := ifMatchVersion(c)
+		w, err := h.writeParams(c)
 		if err != nil {
 			h.fail(c, err)
 			return
 		}
 		id := c.Param("id")
-		if user := c.GetHeader(UserHeader); user != "" {
-			if err := h.checkDeleteFor(c.Request.Context(), user, collection, id); err != nil {
-				h.fail(c, err)
-				return
-			}
+		if err := h.checkDelete(c.Request.Context(), w, collection, id); err != nil {
+			h.fail(c, err)
+			return
 		}
-		if _, err := h.store.Delete(c.Request.Context(), collection, id, ifMatch); err != nil {
+		if _, err := h.store.Delete(c.Request.Context(), collection, id, w.ifMatch); err != nil {
 			h.fail(c, err)
 			return
 		}
@@ -154,62 +152,6 @@ func (h *handlers) requireReady(c *gin.Context) {
 func (h *handlers) applyWrite(ctx context.Context, collection, id string, doc model.Document) error {
 	_, err := h.engine.Apply(ctx, []engine.Change{{Collection: collection, ID: id, Doc: doc}})
 	return err
-}
-
-// checkPut validates the document, its references and, on behalf of a
-// user, their right to make the change.
-func (h *handlers) checkPut(c *gin.Context, collection string, doc model.Document) error {
-	meta := doc.DocMeta()
-	id := c.Param("id")
-	var ps model.Problems
-	if meta.ID != "" && meta.ID != id {
-		ps.Add("_id", "is %q but the path names %q", meta.ID, id)
-	}
-	meta.ID = id
-	problems := append(ps.List(), doc.Validate()...)
-	problems = append(problems, h.referenceProblems(doc)...)
-	if p, ok := doc.(*model.Policy); ok && len(problems) == 0 {
-		problems = append(problems, h.policyProblems(p)...)
-	}
-	if len(problems) > 0 {
-		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the document is invalid", problems...)
-	}
-	if user := c.GetHeader(UserHeader); user != "" {
-		return h.checkPutFor(c.Request.Context(), user, collection, doc)
-	}
-	return nil
-}
-
-// referenceProblems lists roles, groups and extensions named but unknown.
-func (h *handlers) referenceProblems(doc model.Document) []model.Problem {
-	var ps model.Problems
-	need := func(field, collection, id string) {
-		if !h.engine.Has(collection, id) {
-			ps.Add(field, "unknown %s %q", strings.TrimSuffix(collection, "s"), id)
-		}
-	}
-	switch d := doc.(type) {
-	case *model.Record:
-		for i, st := range d.Statements {
-			for j, r := range st.Roles {
-				need(fmt.Sprintf("statements[%d].roles[%d]", i, j), model.Roles, r)
-			}
-		}
-	case *model.Membership:
-		for j, r := range d.Roles {
-			need(fmt.Sprintf("roles[%d]", j), model.Roles, r)
-		}
-	case *model.Installation:
-		need("extensionId", model.Extensions, d.ExtensionID)
-	}
-	return ps.List()
-}
-
-func (h *handlers) policyProblems(p *model.Policy) []model.Problem {
-	if err := h.engine.CheckPolicy(p.ID, p.Source); err != nil {
-		return []model.Problem{{Field: "source", Message: err.Error()}}
-	}
-	return nil
 }
 
 func etag(doc model.Document) string {

@@ -6,30 +6,64 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
+// actorOf reads X-Gatehouse-User: absent, the API key acts with its own
+// rights; present, it must be exactly one header holding a valid user id
+// (400 otherwise), never read as absent when empty or blank.
+func actorOf(c *gin.Context) (string, bool, error) {
+	values, present := c.Request.Header[http.CanonicalHeaderKey(UserHeader)]
+	switch {
+	case !present:
+		return "", false, nil
+	case len(values) != 1:
+		return "", false, malformed(fmt.Sprintf("send %s once, not %d times", UserHeader, len(values)))
+	}
+	if err := model.CheckID(values[0]); err != nil {
+		return "", false, malformed(fmt.Sprintf("%s must name a user: %v", UserHeader, err))
+	}
+	return values[0], true, nil
+}
+
+// conditional makes a write on behalf of a user conditional on the version
+// its check read (0: absent): a change made since is a conflict, never
+// overwritten. A caller's If-Match must name that same version.
+func conditional(ifMatch *int64, checked int64) (*int64, error) {
+	if ifMatch != nil && *ifMatch != checked {
+		return nil, fmt.Errorf("If-Match %d, but version %d was checked: %w", *ifMatch, checked, model.ErrConflict)
+	}
+	return &checked, nil
+}
+
 // checkPutFor checks that user may make this write themselves: give what
 // the new document gives and, when it replaces one, take back what the
-// old one (as stored) gave.
-func (h *handlers) checkPutFor(ctx context.Context, user, collection string, doc model.Document) error {
+// old one (as stored) gave. It returns the version it read (0: none); a
+// create (POST) of a document that exists is a conflict.
+func (h *handlers) checkPutFor(ctx context.Context, user, collection string, doc model.Document, create bool) (int64, error) {
+	var checked int64
 	old, err := h.store.Get(ctx, collection, doc.DocMeta().ID)
 	switch {
+	case err == nil && create:
+		return 0, newError(http.StatusConflict, CodeConflict, fmt.Sprintf("%s/%s already exists", collection, doc.DocMeta().ID))
 	case err == nil:
 		if err := h.checkGives(ctx, user, collection, old); err != nil {
-			return err
+			return 0, err
 		}
+		checked = old.DocMeta().Version
 	case !errors.Is(err, model.ErrNotFound):
-		return err
+		return 0, err
 	}
 	if in, ok := doc.(*model.Installation); ok {
 		if in.InstalledBy != "" && in.InstalledBy != user {
-			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s cannot record an installation as made by %s", user, in.InstalledBy))
+			return 0, newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("%s cannot record an installation as made by %s", user, in.InstalledBy))
 		}
 		in.InstalledBy = user
 	}
-	return h.checkGives(ctx, user, collection, doc)
+	return checked, h.checkGives(ctx, user, collection, doc)
 }
 
 // checkGives checks that user may hand out what doc gives.
@@ -52,20 +86,22 @@ func (h *handlers) checkGives(ctx context.Context, user, collection string, doc 
 		fmt.Sprintf("%s cannot be changed on behalf of a user; use an API key with the write scope", collection))
 }
 
-// checkDeleteFor checks that user may delete what the document gives.
-func (h *handlers) checkDeleteFor(ctx context.Context, user, collection, id string) error {
+// checkDeleteFor checks that user may delete what the document gives and
+// returns the version it read.
+func (h *handlers) checkDeleteFor(ctx context.Context, user, collection, id string) (int64, error) {
 	doc, err := h.store.Get(ctx, collection, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if in, ok := doc.(*model.Installation); ok {
 		missing, err := h.engine.MissingToInstall(ctx, user, in.Context, nil)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		return forbidden(user, missing)
+		err = forbidden(user, missing)
+		return doc.DocMeta().Version, err
 	}
-	return h.checkGives(ctx, user, collection, doc)
+	return doc.DocMeta().Version, h.checkGives(ctx, user, collection, doc)
 }
 
 func (h *handlers) requireGive(ctx context.Context, user string, given []engine.Given) error {
@@ -87,7 +123,14 @@ func forbidden(user string, missing []engine.Missing) error {
 		if m.Role != "" {
 			field = "role " + m.Role + ": " + m.Action
 		}
-		problems[i] = model.Problem{Field: field, Message: fmt.Sprintf("%s needs %s on %q at %s", user, m.Needs, m.Action, m.Resource)}
+		msg := fmt.Sprintf("%s needs %s on %q at %s", user, m.Needs, m.Action, m.Resource)
+		switch m.Needs {
+		case engine.NeedsKnownRole:
+			field, msg = "role "+m.Role, fmt.Sprintf("role %q does not exist, so giving it can never be verified", m.Role)
+		case engine.NeedsActiveRole:
+			field, msg = "role "+m.Role, fmt.Sprintf("role %q is inactive, so giving it can never be verified", m.Role)
+		}
+		problems[i] = model.Problem{Field: field, Message: msg}
 	}
 	return newError(http.StatusForbidden, CodeForbidden, user+" may not make this change", problems...)
 }
