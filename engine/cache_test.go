@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -75,5 +76,30 @@ func TestCacheEvaluatesConcurrentMissesOnce(t *testing.T) {
 	wg.Wait()
 	if st := e.CacheStats(); st.Entries != 1 || st.Hits+st.Misses != 50 || st.Evaluations != 1 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// A hook rule may depend on anything, the time included: with one loaded,
+// no decision is served from the cache.
+func TestCacheSkipsDecisionsWithHooks(t *testing.T) {
+	turn := time.Now().Add(time.Second).UnixNano()
+	snap := fixture()
+	snap.Policies = append(snap.Policies, model.Policy{Meta: model.Meta{ID: "closing-time"}, Source: fmt.Sprintf(
+		"package gatehouse.hooks\n\ndeny contains \"closed\" if time.now_ns() >= %d\n", turn)})
+	e := engine.New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	in := engine.Input{User: "alice", Resource: "accounts/A", Permission: "read:x"}
+	if d, err := e.Decide(t.Context(), in); err != nil || !d.Allowed {
+		t.Fatalf("before the hook's time: %+v, %v; want allowed", d, err)
+	}
+	time.Sleep(time.Until(time.Unix(0, turn)) + 10*time.Millisecond)
+	d, err := e.Decide(t.Context(), in)
+	if err != nil || d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "policy" {
+		t.Errorf("after the hook's time: %+v, %v; want denied by policy", d, err)
+	}
+	if st := e.CacheStats(); st.Hits != 0 || st.Entries != 0 {
+		t.Errorf("cache stats %+v, want the cache unused", st)
 	}
 }

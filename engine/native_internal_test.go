@@ -64,7 +64,8 @@ func generated(users int, seed uint64) []Input {
 }
 
 // edgeInputs vary the generated ones in the ways the Rego treats specially:
-// slashes, case, wildcards, lengths and unknown subjects.
+// slashes, case, wildcards, lengths, unknown subjects, dot segments and
+// control characters.
 func edgeInputs(base []Input) []Input {
 	long := strings.Repeat("x", 600)
 	var out []Input
@@ -88,6 +89,14 @@ func edgeInputs(base []Input) []Input {
 			func(in *Input) { in.User = "nobody" },
 			func(in *Input) { in.Installation = "missing" },
 			func(in *Input) { in.User, in.Installation = "", "" },
+			func(in *Input) { in.Resource += "/../x" },
+			func(in *Input) { in.Resource = "./" + in.Resource },
+			func(in *Input) { in.Resource += "/..x" },
+			func(in *Input) { in.Resource += "\x00" },
+			func(in *Input) { in.Permission += "\u0085" },
+			func(in *Input) { in.User += "\n" },
+			func(in *Input) { in.User = " " },
+			func(in *Input) { in.Installation = strings.Repeat("i", 513) },
 		}
 		v := in
 		variants[i%len(variants)](&v)
