@@ -99,12 +99,17 @@ func checkHookRule(pkg ast.Ref, rule *ast.Rule, path ast.Ref) error {
 }
 
 func reservedError(pkg, r ast.Ref, rule string) error {
-	what := "package " + name(pkg)
+	what, where := "package "+name(pkg), "package "+name(r)
 	if rule != "" {
 		what += ": rule " + rule
 	}
+	for _, d := range dataRoots {
+		if r.Equal(d) {
+			where = "the data document " + name(r)
+		}
+	}
 	return fmt.Errorf("%w: %s is inside %s, which belongs to the built-in model; custom policies change decisions only through package %s",
-		ErrReservedPackage, what, name(r), HooksPackage)
+		ErrReservedPackage, what, where, HooksPackage)
 }
 
 // name renders a data ref without its "data." prefix.

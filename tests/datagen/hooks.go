@@ -8,7 +8,7 @@ import (
 
 // HookModule returns a random custom module of package gatehouse.hooks
 // for a data set of users users: one to four deny or allow hook rules,
-// each conditioned on one to three input fields (user, installation,
+// each conditioned on one or two input fields (user, installation,
 // resource prefix or suffix, permission, negations and a helper set), so
 // that some fire on the questions Queries generates and some do not.
 // It reports whether the module has allow rules and deny rules.
@@ -29,7 +29,7 @@ func HookModule(r *rand.Rand, users int) (src string, allows, denies bool) {
 			value = fmt.Sprintf("sprintf(\"%s-%d %%s\", [input.resource])", kind, i)
 		}
 		fmt.Fprintf(&b, "\n%s contains %s if {\n", kind, value)
-		for range 1 + r.IntN(3) {
+		for range 1 + r.IntN(2) {
 			cond := hookCondition(r, users)
 			if strings.Contains(cond, "_watched") {
 				helper = true
@@ -47,9 +47,13 @@ func HookModule(r *rand.Rand, users int) (src string, allows, denies bool) {
 // hookCondition returns one condition on the input of a decision.
 func hookCondition(r *rand.Rand, users int) string {
 	u := r.IntN(users)
-	switch r.IntN(9) {
+	switch r.IntN(11) {
 	case 0:
 		return fmt.Sprintf("input.user == %q", User(u))
+	case 9:
+		return fmt.Sprintf("startswith(input.user, %q)", User(u%10))
+	case 10:
+		return "input.installation"
 	case 1:
 		return fmt.Sprintf("input.installation == %q", Installation(u))
 	case 2:
