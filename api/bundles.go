@@ -27,7 +27,10 @@ func (h *handlers) bundleRoutes(r *gin.Engine) {
 func (h *handlers) getBundle(c *gin.Context) {
 	wait := preferWait(c.GetHeader("Prefer"))
 	if wait > 0 {
-		_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(wait + 30*time.Second))
+		// A long poll outlasts the server's read and write timeouts.
+		rc, until := http.NewResponseController(c.Writer), time.Now().Add(wait+30*time.Second)
+		_ = rc.SetReadDeadline(until)
+		_ = rc.SetWriteDeadline(until)
 	}
 	name := strings.Trim(c.Param("name"), "/")
 	b, notModified, err := h.bundles.Get(c.Request.Context(), name, c.GetHeader("If-None-Match"), wait)

@@ -27,6 +27,7 @@ const (
 	CodeForbidden     = "forbidden"
 	CodeUnauthorized  = "unauthorized"
 	CodeConflict      = "conflict"
+	CodeOverloaded    = "overloaded"
 )
 
 // ErrorBody is the one error shape every route returns.

@@ -45,6 +45,11 @@ var settings = []setting{
 	{flag: "bundle-signing-keyid", key: "bundles.signingKeyId"},
 	{flag: "max-body-bytes", key: "server.maxBodyBytes"},
 	{flag: "max-batch", key: "server.maxBatch"},
+	{flag: "http-read-header-timeout", key: "http.readHeaderTimeout"},
+	{flag: "http-read-timeout", key: "http.readTimeout"},
+	{flag: "http-write-timeout", key: "http.writeTimeout"},
+	{flag: "http-idle-timeout", key: "http.idleTimeout"},
+	{flag: "max-concurrent-requests", key: "http.maxConcurrentRequests"},
 }
 
 // envVar is the setting's environment variable.

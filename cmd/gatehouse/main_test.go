@@ -103,7 +103,7 @@ func TestSeedExportImportRoundTrip(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	tests := [][]string{{"nope"}, {"import"}, {"export"}, {"seed"}, {"serve", "--no-such-flag"}, {"serve", "--addr", "0.0.0.0:9999"}, {"serve", "--sync-interval", "-1s"}, {"serve", "--write-timeout", "-2s"}}
+	tests := [][]string{{"nope"}, {"import"}, {"export"}, {"seed"}, {"serve", "--no-such-flag"}, {"serve", "--addr", "0.0.0.0:9999"}, {"serve", "--sync-interval", "-1s"}, {"serve", "--write-timeout", "-2s"}, {"serve", "--http-read-header-timeout", "-1s"}, {"serve", "--max-concurrent-requests", "-1"}}
 	for _, args := range tests {
 		if code, _, _ := runCLI(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
@@ -372,4 +372,12 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestHTTPSettingsFromEnv(t *testing.T) {
+	t.Setenv("GATEHOUSE_HTTP_IDLE_TIMEOUT", "-5s")
+	code, _, stderr := runCLI(t, "serve", "--data-dir", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "http idle timeout") {
+		t.Errorf("exit %d, want %d naming the idle timeout: %s", code, exitUsage, stderr)
+	}
 }

@@ -30,6 +30,7 @@ const (
 type Config struct {
 	Store StoreConfig
 	Addr  string // HTTP listen address
+	HTTP  HTTPConfig
 	Sync  loader.SyncConfig
 	API   api.Config
 	Keys  []api.Key // none: loopback only, every caller has every scope
@@ -58,7 +59,7 @@ func (c Config) Validate() error {
 	for _, k := range c.Keys {
 		errs = append(errs, k.Validate())
 	}
-	return errors.Join(append(errs, c.API.Validate(), c.Store.Validate(), c.Sync.Validate())...)
+	return errors.Join(append(errs, c.API.Validate(), c.HTTP.Validate(), c.Store.Validate(), c.Sync.Validate())...)
 }
 
 func loopback(addr string) bool {
@@ -118,16 +119,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if len(cfg.Keys) == 0 {
 		log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
 	}
-	s.http = &http.Server{
-		Handler: api.NewRouter(api.Deps{
-			Engine: eng, Store: store, Status: status{store, s.Syncer}, Keys: cfg.Keys, Log: log, Config: cfg.API,
-			Bundles: s.Bundles,
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+	router := api.NewRouter(api.Deps{
+		Engine: eng, Store: store, Status: status{store, s.Syncer}, Keys: cfg.Keys, Log: log, Config: cfg.API,
+		Bundles: s.Bundles,
+	})
+	maxBody := cfg.API.MaxBodyBytes
+	if maxBody == 0 {
+		maxBody = api.DefaultMaxBodyBytes
 	}
+	s.http = newHTTPServer(router, cfg.HTTP, maxBody)
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "error", err)
