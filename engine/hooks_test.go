@@ -63,8 +63,11 @@ func TestCheckPolicyRefusesBuiltinPackages(t *testing.T) {
 			t.Errorf("%q refused: %v", src, err)
 		}
 	}
-	if err := e.CheckPolicy("bad", "package custom.x\n\ny := \n"); !errors.Is(err, engine.ErrCompile) {
-		t.Errorf("syntax error: %v, want ErrCompile", err)
+	for _, src := range []string{"package custom.x\n\ny := \n",
+		"package gatehouse.hooks\n\nimport data.gatehouse.authz\n\ndeny contains \"loop\" if authz.allow\n"} {
+		if err := e.CheckPolicy("bad", src); !errors.Is(err, engine.ErrCompile) {
+			t.Errorf("%q: %v, want ErrCompile", src, err)
+		}
 	}
 }
 
