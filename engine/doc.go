@@ -11,8 +11,9 @@
 //
 // The built-in decision is evaluated natively over the view (native.go).
 // It answers exactly as data.gatehouse.authz.decision does; differential
-// tests hold the two equal, and a custom policy in a gatehouse package
-// switches decisions back to Rego. The Rego stays the definition: it is
+// tests hold the two equal, and a custom policy that declares hook rules
+// (package gatehouse.hooks, the only gatehouse package custom policies may
+// add rules to; hooks.go) switches decisions back to Rego. The Rego stays the definition: it is
 // what lookups, admin checks, the Data API, bundles and sidecars evaluate.
 // OPA reads the data through a read-only store over the views (store.go),
 // which renders {"gatehouse": {"index", "revision"}} entry by entry as Rego
