@@ -10,6 +10,7 @@ BENCHTIME ?= 2s
 USERS     ?= 50000
 CONNS     ?= 32
 DURATION  ?= 10s
+FUZZTIME_SHORT ?= 3s
 BENCH_ARGS ?=
 ROUNDS    ?= 10
 
@@ -29,7 +30,7 @@ run: build ## start the server on 127.0.0.1:8181 with the embedded store and dem
 	$(BIN) serve --data-dir $(DATA_DIR) --addr $(ADDR)
 
 .PHONY: test
-test: test-rego test-go ## every test: Rego, then Go with the race detector
+test: test-rego test-go fuzz-short ## every test: Rego, Go with the race detector, each fuzz target briefly
 
 .PHONY: test-go
 test-go: ## Go unit, integration and end-to-end tests (race detector on)
@@ -41,6 +42,25 @@ test-rego: ## Rego tests with coverage, opa check --strict, opa fmt
 	$(GO) tool opa check --strict policies
 	$(GO) tool opa test --coverage --threshold 100 policies >/dev/null
 	$(GO) tool opa test policies
+
+.PHONY: fuzz
+fuzz: ## run every Go fuzz target for FUZZTIME each (default 1m)
+	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(or $(FUZZTIME),1m)
+
+.PHONY: fuzz-short
+fuzz-short: ## run every Go fuzz target briefly (what make test does)
+	@$(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME_SHORT)
+
+# fuzz-run fuzzes each FuzzXxx of each package in turn: go test takes one
+# target at a time.
+.PHONY: fuzz-run
+fuzz-run:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg | tail -n 3; \
+	  done; \
+	done
 
 .PHONY: chaos
 chaos: ## crash test: ROUNDS rounds of SIGKILLing a server, then the store, with writes in flight

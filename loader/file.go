@@ -28,7 +28,8 @@ func ReadFile(path string) (*model.Snapshot, error) {
 }
 
 // Decode decodes an export document from JSON, or from YAML when asYAML,
-// as strictly as the API decodes bodies: repeated keys, null or a wrong
+// and fills documents' defaults (model.ApplyDefaults), as strictly as the
+// API decodes bodies: repeated keys, null or a wrong
 // type where a value belongs and unknown fields are errors
 // (*model.MalformedError, *model.ShapeError).
 func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
@@ -41,6 +42,11 @@ func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
 	var snap model.Snapshot
 	if err := model.DecodeJSON(raw, &snap); err != nil {
 		return nil, err
+	}
+	for _, c := range model.Collections {
+		for _, doc := range snap.Docs(c) {
+			model.ApplyDefaults(doc)
+		}
 	}
 	return &snap, nil
 }

@@ -156,6 +156,7 @@ func reader[T any, P interface {
 				skipped++
 				continue
 			}
+			model.ApplyDefaults(P(&doc))
 			if problems := P(&doc).Validate(); len(problems) > 0 {
 				m.log.Warn("skipping invalid document", "collection", collection, "id", P(&doc).DocMeta().ID, "problems", fmt.Sprint(problems))
 				skipped++

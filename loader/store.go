@@ -46,6 +46,7 @@ func (m *Mongo) Get(ctx context.Context, collection, id string) (model.Document,
 	if err != nil {
 		return nil, storeError(err)
 	}
+	model.ApplyDefaults(doc)
 	return doc, nil
 }
 
@@ -69,6 +70,7 @@ func (m *Mongo) List(ctx context.Context, collection, after string, limit int) (
 	for cur.Next(ctx) {
 		doc := model.NewDocument(collection)
 		if err := cur.Decode(doc); err == nil {
+			model.ApplyDefaults(doc)
 			out = append(out, doc)
 		}
 	}

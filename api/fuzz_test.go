@@ -1,0 +1,174 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Fuzz targets for the decision bodies. Their invariant is agreement: a
+// body /v1/authorize answers is one data.gatehouse.authz.decision (the
+// Rego sidecars run) answers the same way, and a body it refuses as
+// invalid is one the Rego calls invalid_input.
+
+func fuzzRouter(f *testing.F) http.Handler {
+	f.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	eng := engine.New(log)
+	if _, err := eng.Load(context.Background(), fuzzSnapshot()); err != nil {
+		f.Fatal(err)
+	}
+	return NewRouter(Deps{Engine: eng, Log: log})
+}
+
+func fuzzSnapshot() *model.Snapshot {
+	return &model.Snapshot{
+		Roles: []model.Role{
+			{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read:*"}}},
+			{Meta: model.Meta{ID: "admin"}, Permissions: []model.Permission{{Action: "*", Grant: true}}},
+		},
+		Records: []model.Record{{Meta: model.Meta{ID: "r1"}, Status: model.StatusActive,
+			Users: []model.UserRef{{UserID: "alice"}},
+			Statements: []model.Statement{
+				{Roles: []string{"admin"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/A"}}},
+				{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/*/docs"}}},
+			}}},
+		Extensions:    []model.Extension{{Meta: model.Meta{ID: "ext"}, Permissions: []string{"read"}}},
+		Installations: []model.Installation{{Meta: model.Meta{ID: "i1"}, ExtensionID: "ext", Context: "accounts/A", ConsentedPermissions: []string{"read:*"}, Status: model.StatusActive}},
+	}
+}
+
+func fuzzPost(h http.Handler, path string, body []byte) (int, []byte) {
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w.Code, w.Body.Bytes()
+}
+
+type fuzzDecision struct {
+	Allowed  bool             `json:"allowed"`
+	Reasons  []map[string]any `json:"reasons"`
+	DeniedBy *string          `json:"denied_by"`
+}
+
+var decisionSeeds = []string{
+	`{"user":"alice","resource":"accounts/A/x","permission":"read"}`,
+	`{"user":"alice","installation":"i1","resource":"accounts/A","permission":"read:x"}`,
+	`{"user":null,"installation":"i1","resource":"accounts/A","permission":"read"}`,
+	`{"user":"nobody","user":"alice","resource":"accounts/A","permission":"read"}`,
+	`{"user":"alice","resource":"accounts/A/../B","permission":"read"}`,
+	`{"user":"alice","resource":"acct\u0000read","permission":"x"}`,
+	`{"installation":"i1","resource":"accounts/B/docs/1","permission":"read:x","extra":1}`,
+	`["alice"]`,
+}
+
+// FuzzAuthorizeBody: /v1/authorize and the Rego decision agree on raw bodies.
+func FuzzAuthorizeBody(f *testing.F) {
+	h := fuzzRouter(f)
+	for _, s := range decisionSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, raw := fuzzPost(h, "/v1/authorize", body)
+		var input any
+		if err := model.DecodeJSON(body, &input); err != nil {
+			if code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%q is not one well-formed JSON value, yet authorize answered %d %s", body, code, raw)
+			}
+			return
+		}
+		wrapped, _ := json.Marshal(map[string]any{"input": input})
+		dcode, draw := fuzzPost(h, "/v1/data/gatehouse/authz/decision", wrapped)
+		if dcode != http.StatusOK {
+			t.Fatalf("data API: %d %s", dcode, draw)
+		}
+		var rego struct{ Result fuzzDecision }
+		if err := json.Unmarshal(draw, &rego); err != nil {
+			t.Fatal(err)
+		}
+		invalid := rego.Result.DeniedBy != nil && *rego.Result.DeniedBy == "invalid_input"
+		switch code {
+		case http.StatusOK:
+			var native fuzzDecision
+			if err := json.Unmarshal(raw, &native); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(rego.Result, native); diff != "" {
+				t.Fatalf("%s: native and Rego differ (-rego +native):\n%s", body, diff)
+			}
+		case http.StatusUnprocessableEntity, http.StatusBadRequest:
+			if !invalid {
+				t.Fatalf("%s: authorize %d %s, Rego %+v", body, code, raw, rego.Result)
+			}
+		default:
+			t.Fatalf("%s: authorize %d %s", body, code, raw)
+		}
+	})
+}
+
+// FuzzBatchBody: a batch answers every check as /v1/authorize answers it
+// alone, or refuses the whole batch when any check is refused.
+func FuzzBatchBody(f *testing.F) {
+	h := fuzzRouter(f)
+	for _, s := range decisionSeeds {
+		f.Add([]byte(`{"checks":[` + s + `]}`))
+	}
+	f.Add([]byte(`{"checks":[],"checks":[{}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, raw := fuzzPost(h, "/v1/authorize/batch", body)
+		var req struct{ Checks []json.RawMessage }
+		if model.DecodeJSON(body, &req) != nil || code != http.StatusOK {
+			return
+		}
+		var out struct{ Results []fuzzDecision }
+		if err := json.Unmarshal(raw, &out); err != nil || len(out.Results) != len(req.Checks) {
+			t.Fatalf("%s: %d results for %d checks (%v)", body, len(out.Results), len(req.Checks), err)
+		}
+		for i, c := range req.Checks {
+			one, oraw := fuzzPost(h, "/v1/authorize", c)
+			var alone fuzzDecision
+			if one != http.StatusOK || json.Unmarshal(oraw, &alone) != nil {
+				t.Fatalf("check %d answered in a batch, alone %d %s", i, one, oraw)
+			}
+			if diff := cmp.Diff(alone, out.Results[i]); diff != "" {
+				t.Fatalf("check %d: (-alone +batch):\n%s", i, diff)
+			}
+		}
+	})
+}
+
+// FuzzDataInput: the Data API reads the same input from a POST body and
+// from GET's ?input=, and refuses the same inputs.
+func FuzzDataInput(f *testing.F) {
+	h := fuzzRouter(f)
+	for _, s := range decisionSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, input []byte) {
+		pcode, praw := fuzzPost(h, "/v1/data/gatehouse/authz/decision", append(append([]byte(`{"input":`), input...), '}'))
+		req := httptest.NewRequest(http.MethodGet, "/v1/data/gatehouse/authz/decision?input="+url.QueryEscape(string(input)), nil)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if pcode == http.StatusOK && w.Code == http.StatusOK {
+			var p, g struct{ Result fuzzDecision }
+			if json.Unmarshal(praw, &p) != nil || json.Unmarshal(w.Body.Bytes(), &g) != nil || !cmp.Equal(p, g) {
+				t.Fatalf("%q: POST %s, GET %s", input, praw, w.Body)
+			}
+			return
+		}
+		if pcode == http.StatusOK && len(bytes.TrimSpace(input)) > 0 {
+			t.Fatalf("%q: POST %d %s, GET %d %s", input, pcode, praw, w.Code, w.Body)
+		}
+	})
+}
