@@ -27,16 +27,19 @@ type StatusResponse struct {
 	Revision  uint64         `json:"revision"`
 	Documents map[string]int `json:"documents"`
 	Skipped   map[string]int `json:"skipped"`
-	LoadedAt  *time.Time     `json:"loadedAt"`
-	Sync      any            `json:"sync"`
-	Uptime    string         `json:"uptime"`
+	// SkippedPolicies are custom policies left out: they do not compile
+	// or declare rules outside package gatehouse.hooks.
+	SkippedPolicies []string   `json:"skippedPolicies,omitempty"`
+	LoadedAt        *time.Time `json:"loadedAt"`
+	Sync            any        `json:"sync"`
+	Uptime          string     `json:"uptime"`
 }
 
 func (h *handlers) statusReport(c *gin.Context) {
 	out := StatusResponse{Documents: map[string]int{}, Skipped: map[string]int{}, Uptime: time.Since(h.start).Round(time.Second).String()}
 	if st, ok := h.engine.Status(); ok {
 		out.Ready, out.Revision, out.Documents = true, st.Revision, st.Documents
-		out.LoadedAt = &st.LoadedAt
+		out.LoadedAt, out.SkippedPolicies = &st.LoadedAt, st.SkippedPolicies
 	}
 	if h.status != nil {
 		out.Skipped = h.status.Skipped()

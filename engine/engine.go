@@ -89,6 +89,8 @@ type state struct {
 	native bool
 	// skipped lists the ids of the custom policies left out.
 	skipped []string
+	// entrypoints are what a decide-scoped caller may query.
+	entrypoints *Entrypoints
 }
 
 // New returns an engine with no data and a decision cache of the default
@@ -178,6 +180,9 @@ func (e *Engine) newState(ctx context.Context, custom []model.Policy) (*state, e
 	}
 	s := &state{loadedAt: time.Now(), modules: modules, store: &viewStore{views: &e.view}, compiler: compiler,
 		prepared: map[string]rego.PreparedEvalQuery{}, native: !hasHooks(compiler), skipped: skipped}
+	if s.entrypoints, err = EntrypointsOf(modules); err != nil {
+		return nil, err
+	}
 	s.queries, _ = lru.New[string, rego.PreparedEvalQuery](DefaultQueryCacheSize)
 	for _, q := range []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery} {
 		pq, err := s.prepare(ctx, q)

@@ -2,10 +2,7 @@ package engine
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -90,40 +87,5 @@ func (e *Engine) IsEntrypoint(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	set, err := compiledEntrypoints.of(s)
-	if err != nil {
-		return false, err
-	}
-	return set.Allows(path), nil
-}
-
-// entrypointCache keeps each live compiler's entrypoints, so they are
-// computed once per compile rather than per request; an entry goes with
-// its compiler. TODO: hold the set in state (newState) instead.
-type entrypointCache struct {
-	mu   sync.Mutex
-	sets map[weak.Pointer[ast.Compiler]]*Entrypoints
-}
-
-var compiledEntrypoints = &entrypointCache{sets: map[weak.Pointer[ast.Compiler]]*Entrypoints{}}
-
-func (c *entrypointCache) of(s *state) (*Entrypoints, error) {
-	compiler := s.compiler
-	key := weak.Make(compiler)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if set, ok := c.sets[key]; ok {
-		return set, nil
-	}
-	set, err := EntrypointsOf(s.modules)
-	if err != nil {
-		return nil, err
-	}
-	c.sets[key] = set
-	runtime.AddCleanup(compiler, func(k weak.Pointer[ast.Compiler]) {
-		c.mu.Lock()
-		delete(c.sets, k)
-		c.mu.Unlock()
-	}, key)
-	return set, nil
+	return s.entrypoints.Allows(path), nil
 }

@@ -13,8 +13,8 @@ import (
 // The built-in decision, evaluated natively over a view. It answers
 // exactly as data.gatehouse.authz.decision does (the Rego stays the
 // definition, and what bundles and sidecars run); differential tests hold
-// the two equal. The engine uses it unless a custom policy joins a
-// gatehouse package, which could change the Rego decision.
+// the two equal. The engine uses it unless a custom policy declares hook
+// rules (package gatehouse.hooks), which the Rego decision consults.
 
 // Sides a decision can be denied by, in the order they are checked.
 var (

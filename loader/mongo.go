@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/mongo"
@@ -61,6 +62,8 @@ type Mongo struct {
 
 	mu      sync.Mutex
 	skipped map[string]int
+	// changesIndexed is set once the change log's "at" index exists.
+	changesIndexed atomic.Bool
 }
 
 var _ engine.Source = (*Mongo)(nil)

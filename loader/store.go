@@ -143,6 +143,7 @@ func (m *Mongo) logChange(ctx context.Context, collection, id string) error {
 
 // Changes returns the logged changes at or after since, oldest first.
 func (m *Mongo) Changes(ctx context.Context, since time.Time) ([]ChangeEntry, error) {
+	m.indexChanges(ctx)
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}})
 	cur, err := m.db.Collection(ChangesCollection).Find(ctx, bson.M{"at": bson.M{"$gte": since}}, opts)
 	if err != nil {
@@ -153,6 +154,20 @@ func (m *Mongo) Changes(ctx context.Context, since time.Time) ([]ChangeEntry, er
 		return nil, storeError(err)
 	}
 	return out, nil
+}
+
+// indexChanges creates the index that polls and trims by "at" use, once;
+// a failure is logged and tried again at the next poll.
+func (m *Mongo) indexChanges(ctx context.Context) {
+	if m.changesIndexed.Load() {
+		return
+	}
+	_, err := m.db.Collection(ChangesCollection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}})
+	if err != nil {
+		m.log.Warn("could not index the change log; polls scan it", "error", err)
+		return
+	}
+	m.changesIndexed.Store(true)
 }
 
 // TrimChanges deletes logged changes older than before.
