@@ -93,9 +93,13 @@ func (e *Engine) lookup(ctx context.Context, query string, out any, kv ...string
 	return err
 }
 
+// required checks a user id: present, not blank, valid text.
 func required(ps *model.Problems, field, value string) {
-	if value == "" {
+	switch err := model.CheckID(value); {
+	case errors.Is(err, model.ErrEmpty):
 		ps.Add(field, "is required")
+	case err != nil:
+		ps.Add(field, "%v", err)
 	}
 }
 

@@ -47,11 +47,15 @@ func biBoundaryCases() []biCase {
 		{name: "control character in an id", method: put, path: "/v1/tenants/" + url.PathEscape("t\x01"), body: `{"name":"t"}`, status: 422, code: "invalid_input", fields: []string{"_id"}},
 		{name: "control character in a role's action", method: put, path: "/v1/roles/ctl", body: `{"name":"r","permissions":[{"action":"read\u0000x"}]}`, status: 422, code: "invalid_input", fields: []string{"permissions[0].action"}},
 
+		{name: "control character in a lookup's user", method: http.MethodGet, path: "/v1/users/" + url.PathEscape("al\x00ice") + "/resources?permission=chats:read", status: 422, code: "invalid_input", fields: []string{"user"}},
+		{name: "control character in a lookup's URI", method: http.MethodGet, path: "/v1/users/alice/resources/" + url.PathEscape("accounts/acme\x00") + "/permissions", status: 422, code: "invalid_input", fields: []string{"resource"}},
+
 		// 12. Dot segments.
 		{name: "dot-dot segment", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme/../other", "chats:read"), status: 422, code: "invalid_input", fields: []string{"resource"}},
 		{name: "dot segment", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/./acme", "chats:read"), status: 422, code: "invalid_input", fields: []string{"resource"}},
 		{name: "dot-dot in a record's URI", method: put, path: "/v1/records/dots", body: record(`"zed"`, `"accounts/acme/.."`), status: 422, code: "invalid_input", fields: []string{"statements[0].resources[0].resourceUri"}},
 		{name: "dot-dot in a membership context", method: put, path: "/v1/memberships/dots", body: `{"userId":"zed","context":"customers/../acme","roles":["chat-reader"]}`, status: 422, code: "invalid_input", fields: []string{"context"}},
+		{name: "dot-dot in a lookup's URI", method: http.MethodGet, path: "/v1/users/alice/resources/" + url.PathEscape("accounts/acme/../x") + "/permissions/chats:read", status: 422, code: "invalid_input", fields: []string{"resource"}},
 		{name: "dots inside a segment", method: post, path: "/v1/authorize", body: biCheck("alice", "accounts/acme/chats/..general", "chats:read"), status: 200},
 	}
 }
