@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/engine/writes"
 )
 
 // Error codes of the error body.
@@ -61,10 +62,13 @@ func toError(err error, log *slog.Logger) *Error {
 		invalid  *engine.InvalidInputError
 		verr     *model.ValidationError
 		tooLarge *http.MaxBytesError
+		refused  *writes.Error
 	)
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &refused):
+		return writeError(refused)
 	case errors.As(err, &invalid):
 		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", invalid.Problems...)
 	case errors.As(err, &verr):
@@ -87,6 +91,19 @@ func toError(err error, log *slog.Logger) *Error {
 	}
 	log.Error("request failed", "error", err)
 	return newError(http.StatusInternalServerError, CodeInternal, "internal error")
+}
+
+// writeError renders a write the writes service refused: its message and
+// problems are meant for the caller.
+func writeError(e *writes.Error) *Error {
+	status, code := http.StatusConflict, CodeConflict
+	switch {
+	case errors.Is(e.Kind, writes.ErrInvalid):
+		status, code = http.StatusUnprocessableEntity, CodeInvalid
+	case errors.Is(e.Kind, writes.ErrForbidden):
+		status, code = http.StatusForbidden, CodeForbidden
+	}
+	return newError(status, code, e.Message, e.Problems...)
 }
 
 // inputDetail says what an error wrapping engine.ErrInvalidInput adds to

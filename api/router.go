@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/writes"
 )
 
 // Defaults for Config.
@@ -81,11 +82,14 @@ type Deps struct {
 	Bundles *bundles.Server // nil: no bundle routes
 	Log     *slog.Logger
 	Config  Config
+	// Writes makes management writes; nil builds one over Engine and Store.
+	Writes *writes.Service
 }
 
 type handlers struct {
 	engine  *engine.Engine
 	store   Store
+	writes  *writes.Service
 	status  StoreStatus
 	keys    *keyring
 	bundles *bundles.Server
@@ -100,7 +104,10 @@ func NewRouter(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &handlers{engine: d.Engine, store: d.Store, status: d.Status, keys: newKeyring(d.Keys), bundles: d.Bundles, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
+	if d.Writes == nil {
+		d.Writes = writes.New(d.Engine, d.Store, d.Log)
+	}
+	h := &handlers{engine: d.Engine, store: d.Store, writes: d.Writes, status: d.Status, keys: newKeyring(d.Keys), bundles: d.Bundles, log: d.Log, cfg: d.Config.withDefaults(), start: time.Now()}
 	h.metrics = newMetrics(h)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
