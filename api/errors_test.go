@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/engine/writes"
 )
 
 func TestToError(t *testing.T) {
@@ -49,6 +50,12 @@ func TestToError(t *testing.T) {
 			want: ErrorBody{Code: CodeNotFound, Message: "no such document"}},
 		{name: "unknown bundle", err: fmt.Errorf("%w: %q (want …)", bundles.ErrUnknownBundle, "tenants/10.0.0.7"), status: 404, noLeaks: true,
 			want: ErrorBody{Code: CodeNotFound, Message: "no such bundle (want gatehouse or tenants/{tenantId})"}},
+		{name: "write invalid", err: fmt.Errorf("put: %w", &writes.Error{Kind: writes.ErrInvalid, Message: "the document is invalid", Problems: problems}), status: 422,
+			want: ErrorBody{Code: CodeInvalid, Message: "the document is invalid", Errors: problems}},
+		{name: "write forbidden", err: &writes.Error{Kind: writes.ErrForbidden, Message: "u1 may not make this change", Problems: problems}, status: 403,
+			want: ErrorBody{Code: CodeForbidden, Message: "u1 may not make this change", Errors: problems}},
+		{name: "write conflict keeps its message", err: &writes.Error{Kind: model.ErrConflict, Message: "roles/r1 already exists"}, status: 409,
+			want: ErrorBody{Code: CodeConflict, Message: "roles/r1 already exists"}},
 		{name: "not ready", err: engine.ErrNotReady, status: 503,
 			want: ErrorBody{Code: CodeNotReady, Message: "data is not loaded yet"}},
 		{name: "store unavailable", err: fmt.Errorf("%w: %w", engine.ErrStoreUnavailable, secret), status: 503, noLeaks: true,

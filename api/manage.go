@@ -76,4 +76,3 @@ func (h *handlers) requireReady(c *gin.Context) {
 	}
 	c.Next()
 }
-

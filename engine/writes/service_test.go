@@ -13,13 +13,14 @@ import (
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/engine/writes/writestest"
 )
 
 func ptr[T any](v T) *T { return &v }
 
 // fixture: roles viewer and locked (canGrantToUsers false), extension ext1,
 // and membership m1 giving viewer to u1, all stored at version 1.
-func fixture() (*fakeEngine, *fakeStore) {
+func fixture() (*fakeEngine, *writestest.Store) {
 	viewer := &model.Role{Meta: model.Meta{ID: "viewer"}, Name: "Viewer"}
 	locked := &model.Role{Meta: model.Meta{ID: "locked"}, CanGrantToUsers: ptr(false)}
 	eng := &fakeEngine{
@@ -30,7 +31,7 @@ func fixture() (*fakeEngine, *fakeStore) {
 			"ghost":   {{Role: "gone", Needs: engine.NeedsKnownRole}},
 		},
 	}
-	store := newFakeStore(viewer, locked,
+	store := writestest.NewStore(viewer, locked,
 		&model.Extension{Meta: model.Meta{ID: "ext1"}},
 		&model.Membership{Meta: model.Meta{ID: "m1"}, UserID: "u1", Context: "accounts/a", Roles: []string{"viewer"}})
 	return eng, store
@@ -56,7 +57,7 @@ func TestService(t *testing.T) {
 	storeDown := fmt.Errorf("%w: dial tcp: i/o timeout", engine.ErrStoreUnavailable)
 	tests := []struct {
 		name  string
-		setup func(*fakeEngine, *fakeStore)
+		setup func(*fakeEngine, *writestest.Store)
 		write func(context.Context, *Service) (Result, error)
 		want  outcome
 	}{
@@ -89,7 +90,7 @@ func TestService(t *testing.T) {
 			},
 			want: outcome{kind: ErrInvalid, message: "the document is invalid", fields: []string{"extensionId"}}},
 		{name: "policy that does not compile",
-			setup: func(e *fakeEngine, _ *fakeStore) { e.policyErr = errCompile },
+			setup: func(e *fakeEngine, _ *writestest.Store) { e.policyErr = errCompile },
 			write: func(ctx context.Context, s *Service) (Result, error) {
 				return s.Replace(ctx, model.Policies, "p1", &model.Policy{Source: "package custom.x\n"}, Options{})
 			},
@@ -168,19 +169,19 @@ func TestService(t *testing.T) {
 			want: outcome{kind: model.ErrConflict, fields: []string{"roles[0]"},
 				message: "role viewer still goes to users or groups through these documents: change them first, or write with ?force=true"}},
 		{name: "store unavailable",
-			setup: func(_ *fakeEngine, s *fakeStore) { s.err = storeDown },
+			setup: func(_ *fakeEngine, s *writestest.Store) { s.Err = storeDown },
 			write: func(ctx context.Context, s *Service) (Result, error) {
 				return s.Replace(ctx, model.Tenants, "t1", &model.Tenant{Name: "acme"}, Options{})
 			},
 			want: outcome{otherErr: engine.ErrStoreUnavailable}},
 		{name: "stored but not applied: pending, not an error",
-			setup: func(e *fakeEngine, _ *fakeStore) { e.applyErr = errors.New("recompile failed") },
+			setup: func(e *fakeEngine, _ *writestest.Store) { e.applyErr = errors.New("recompile failed") },
 			write: func(ctx context.Context, s *Service) (Result, error) {
 				return s.Replace(ctx, model.Memberships, "m2", membership("m2", "viewer"), Options{})
 			},
 			want: outcome{version: 1, writes: 1, pending: true}},
 		{name: "deleted but not applied: pending, not an error",
-			setup: func(e *fakeEngine, _ *fakeStore) { e.applyErr = engine.ErrNotReady },
+			setup: func(e *fakeEngine, _ *writestest.Store) { e.applyErr = engine.ErrNotReady },
 			write: func(ctx context.Context, s *Service) (Result, error) {
 				return s.Delete(ctx, model.Memberships, "m1", Options{})
 			},
@@ -194,8 +195,8 @@ func TestService(t *testing.T) {
 			}
 			res, err := tt.write(t.Context(), New(eng, store, slog.New(slog.NewTextHandler(io.Discard, nil))))
 			checkOutcome(t, tt.want, res, err)
-			if store.writes != tt.want.writes || len(eng.applied) != tt.want.applied {
-				t.Errorf("%d store writes and %d changes applied, want %d and %d", store.writes, len(eng.applied), tt.want.writes, tt.want.applied)
+			if store.Writes != tt.want.writes || len(eng.applied) != tt.want.applied {
+				t.Errorf("%d store writes and %d changes applied, want %d and %d", store.Writes, len(eng.applied), tt.want.writes, tt.want.applied)
 			}
 		})
 	}

@@ -1,0 +1,134 @@
+// Package writestest holds an in-memory store (it meets writes.Store) for tests of the
+// writes service and of the handlers over it. It must not import Gin or
+// the MongoDB driver, and only tests import it.
+package writestest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Store is an in-memory writes.Store with the MongoDB store's version
+// semantics: Put bumps the version, ifMatch must equal the stored version
+// (0: absent). Documents are copied in and out.
+type Store struct {
+	mu   sync.Mutex
+	docs map[string]map[string]model.Document
+	// Writes counts the successful Puts and Deletes.
+	Writes int
+	// Err, when set, fails every call.
+	Err error
+}
+
+// NewStore holds docs, each stored at version 1.
+func NewStore(docs ...model.Document) *Store {
+	s := &Store{docs: map[string]map[string]model.Document{}}
+	for _, d := range docs {
+		c := collectionOf(d)
+		if s.docs[c] == nil {
+			s.docs[c] = map[string]model.Document{}
+		}
+		d.DocMeta().Version = 1
+		s.docs[c][d.DocMeta().ID] = clone(c, d)
+	}
+	return s
+}
+
+func collectionOf(d model.Document) string {
+	for _, c := range model.Collections {
+		if fmt.Sprintf("%T", model.NewDocument(c)) == fmt.Sprintf("%T", d) {
+			return c
+		}
+	}
+	panic(fmt.Sprintf("no collection holds %T", d))
+}
+
+func clone(collection string, d model.Document) model.Document {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	out := model.NewDocument(collection)
+	if err := json.Unmarshal(raw, out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func (s *Store) Get(_ context.Context, collection, id string) (model.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	d, ok := s.docs[collection][id]
+	if !ok {
+		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
+	}
+	return clone(collection, d), nil
+}
+
+func (s *Store) List(_ context.Context, collection, after string, limit int) ([]model.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	var ids []string
+	for id := range s.docs[collection] {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	out := []model.Document{}
+	for _, id := range ids[:min(limit, len(ids))] {
+		out = append(out, clone(collection, s.docs[collection][id]))
+	}
+	return out, nil
+}
+
+func (s *Store) Put(_ context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	var stored int64
+	if cur, ok := s.docs[collection][doc.DocMeta().ID]; ok {
+		stored = cur.DocMeta().Version
+	}
+	if ifMatch != nil && *ifMatch != stored {
+		return nil, fmt.Errorf("at version %d, not %d: %w", stored, *ifMatch, model.ErrConflict)
+	}
+	doc.DocMeta().Version = stored + 1
+	if s.docs[collection] == nil {
+		s.docs[collection] = map[string]model.Document{}
+	}
+	s.docs[collection][doc.DocMeta().ID] = clone(collection, doc)
+	s.Writes++
+	return clone(collection, doc), nil
+}
+
+func (s *Store) Delete(_ context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	cur, ok := s.docs[collection][id]
+	if !ok {
+		return nil, fmt.Errorf("%s/%s: %w", collection, id, model.ErrNotFound)
+	}
+	if ifMatch != nil && *ifMatch != cur.DocMeta().Version {
+		return nil, fmt.Errorf("at version %d, not %d: %w", cur.DocMeta().Version, *ifMatch, model.ErrConflict)
+	}
+	delete(s.docs[collection], id)
+	s.Writes++
+	return cur, nil
+}
