@@ -82,76 +82,91 @@ type Server struct {
 	Bundles *bundles.Server
 	Addr    string // the address actually bound
 
-	log        *slog.Logger
-	http       *http.Server
-	cancel     context.CancelFunc
-	done       chan struct{}
-	closeStore func()
-	decisions  *engine.DecisionLog
+	log     *slog.Logger
+	closers closers // every part started, closed in reverse by Close
 }
 
 // Start opens the store, binds the address and starts serving; data loads
 // in the background (/ready answers 503 until it has). Stop with Close.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+// Each part is closed again, last first, when a later one fails to start.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	s := &Server{log: log}
+	defer func() {
+		if err != nil {
+			_ = s.closers.unwind()
+		}
+	}()
 	cfg.Store.Lazy = true // /ready answers 503 until the store answers and loads
 	store, closeStore, err := OpenStore(ctx, cfg.Store, log)
 	if err != nil {
 		return nil, err
 	}
+	s.closers.pushFunc(closeStore)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		closeStore()
 		return nil, err
 	}
-	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize})
+	// Once served, the HTTP server's Shutdown closes ln first; closing it
+	// again here is harmless.
+	s.closers.pushFunc(func() { _ = ln.Close() })
 	decisions, err := openDecisionLog(cfg.DecisionLog, store)
 	if err != nil {
-		closeStore()
-		ln.Close()
 		return nil, err
 	}
+	s.closers.pushFunc(decisions.Close)
+	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize})
 	eng.SetDecisionLog(decisions)
-	s := &Server{decisions: decisions, Engine: eng, Store: store, Syncer: loader.NewSyncer(store, eng, cfg.Sync, log), Bundles: bundles.NewServer(eng, cfg.BundleSigning),
-		Addr: ln.Addr().String(), log: log, done: make(chan struct{}), closeStore: closeStore}
+	s.Engine, s.Store, s.Addr = eng, store, ln.Addr().String()
+	s.Syncer, s.Bundles = loader.NewSyncer(store, eng, cfg.Sync, log), bundles.NewServer(eng, cfg.BundleSigning)
+	s.startSyncing()
+	s.serve(ln, cfg)
+	return s, nil
+}
+
+// startSyncing runs the syncer until Close.
+func (s *Server) startSyncing() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Syncer.Run(ctx)
+	}()
+	s.closers.pushFunc(func() { cancel(); <-done })
+}
+
+// serve serves the API on ln until Close, which shuts it down gracefully.
+func (s *Server) serve(ln net.Listener, cfg Config) {
 	if len(cfg.Keys) == 0 {
-		log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
+		s.log.Warn("no API keys configured: listening on loopback only, and every local caller has every scope", "addr", s.Addr)
 	}
 	router := api.NewRouter(api.Deps{
-		Engine: eng, Store: store, Status: status{store, s.Syncer}, Keys: cfg.Keys, Log: log, Config: cfg.API,
+		Engine: s.Engine, Store: s.Store, Status: status{s.Store, s.Syncer}, Keys: cfg.Keys, Log: s.log, Config: cfg.API,
 		Bundles: s.Bundles,
 	})
 	maxBody := cfg.API.MaxBodyBytes
 	if maxBody == 0 {
 		maxBody = api.DefaultMaxBodyBytes
 	}
-	s.http = newHTTPServer(router, cfg.HTTP, maxBody)
+	srv := newHTTPServer(router, cfg.HTTP, maxBody)
 	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server stopped", "error", err)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "error", err)
 		}
 	}()
-	syncCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	go func() {
-		defer close(s.done)
-		s.Syncer.Run(syncCtx)
-	}()
-	return s, nil
+	s.closers.push(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	})
 }
 
-// Close shuts the HTTP server down gracefully, stops syncing and closes the store.
+// Close shuts the HTTP server down gracefully, stops syncing, flushes the
+// decision log and closes the store.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err := s.http.Shutdown(ctx)
-	s.cancel()
-	<-s.done
-	s.decisions.Close()
-	s.closeStore()
-	return err
+	return s.closers.unwind()
 }
 
 // Run starts the server and blocks until ctx is done.
