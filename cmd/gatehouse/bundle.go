@@ -14,29 +14,6 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// signingFlags are shared by `serve` and `bundle build`.
-type signingFlags struct {
-	keyFile, alg, keyID string
-}
-
-func addSigningFlags(fs *pflag.FlagSet, f *signingFlags, prefix string) {
-	fs.StringVar(&f.keyFile, prefix+"signing-key", "", "PEM private key (or HMAC secret file) to sign bundles with")
-	fs.StringVar(&f.alg, prefix+"signing-alg", bundles.DefaultSigningAlgorithm, "bundle signing algorithm (RS256, ES256, HS256, …)")
-	fs.StringVar(&f.keyID, prefix+"signing-keyid", "gatehouse", "key id OPA's bundle signing config names")
-}
-
-// signing returns the signing config, or nil without a key file.
-func (f signingFlags) signing() (*bundles.Signing, error) {
-	if f.keyFile == "" {
-		return nil, nil
-	}
-	key, err := os.ReadFile(f.keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
-	return &bundles.Signing{Key: string(key), Algorithm: f.alg, KeyID: f.keyID}, nil
-}
-
 func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
 		return usageError{"usage: gatehouse bundle build -o FILE [--tenant T] [--signing-key K]"}
@@ -47,7 +24,7 @@ func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var out, tenant string
 	addStoreFlags(fs, &c)
 	addSigningFlags(fs, &sf, "")
-	fs.StringVarP(&out, "output", "o", "bundle.tar.gz", "file to write")
+	fs.StringVarP(&out, "output", "o", defaultBundleFile, "file to write")
 	fs.StringVar(&tenant, "tenant", "", "build only this tenant's share")
 	if err := parse(fs, args[1:], &c.configFile); err != nil {
 		return err

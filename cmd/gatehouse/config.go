@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/api"
-	"sigs.k8s.io/yaml"
 )
 
 // setting ties a flag to its env var and config-file key: --mongo-uri ↔
@@ -68,23 +66,6 @@ func (s setting) appliesTo(fs *pflag.FlagSet) bool {
 
 func envName(flag string) string {
 	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
-
-// commonFlags are shared by every command that reaches the store.
-type commonFlags struct {
-	mongoURI     string
-	database     string
-	dataDir      string
-	mongoTimeout time.Duration
-	configFile   string
-}
-
-func addStoreFlags(fs *pflag.FlagSet, c *commonFlags) {
-	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB connection string; empty runs the embedded store")
-	fs.StringVar(&c.database, "database", "gatehouse", "MongoDB database")
-	fs.StringVar(&c.dataDir, "data-dir", "./gatehouse-data", "directory of the embedded store")
-	fs.DurationVar(&c.mongoTimeout, "mongo-timeout", 5*time.Second, "how long to wait for MongoDB before failing")
-	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file (keys like mongo.uri)")
 }
 
 // parse parses args, then fills unset flags from the env and the config file.
@@ -160,10 +141,6 @@ func flatten(prefix string, doc map[string]any, out map[string]string) {
 		}
 		out[key] = fmt.Sprint(v)
 	}
-}
-
-func (c commonFlags) store() server.StoreConfig {
-	return server.StoreConfig{MongoURI: c.mongoURI, Database: c.database, DataDir: c.dataDir, Timeout: c.mongoTimeout}
 }
 
 // loadKeys reads API keys from a file and from GATEHOUSE_API_KEYS

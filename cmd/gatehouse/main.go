@@ -13,11 +13,15 @@ import (
 	"syscall"
 )
 
-// Exit codes.
+// Exit codes, distinct like OPA's so scripts can tell a wrong call from a
+// failed run. `gatehouse test` follows SPEC section 8 (and `opa test`'s
+// documented intent): 1 when a test fails, 2 when a policy or test file
+// does not compile.
 const (
 	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitFailure = 1  // the command ran and failed; a test failed
+	exitCompile = 2  // policies or test files do not compile
+	exitUsage   = 64 // unknown command, bad flag, setting or config (EX_USAGE, sysexits.h)
 )
 
 // command is one subcommand.

@@ -381,3 +381,18 @@ func TestHTTPSettingsFromEnv(t *testing.T) {
 		t.Errorf("exit %d, want %d naming the idle timeout: %s", code, exitUsage, stderr)
 	}
 }
+
+// TestExitCodesAreDistinct holds each outcome to its own code: a script
+// must tell a wrong call from a policy that does not compile or a failed test.
+func TestExitCodesAreDistinct(t *testing.T) {
+	seen := map[int]string{}
+	for name, code := range map[string]int{"ok": exitOK, "failure": exitFailure, "compile": exitCompile, "usage": exitUsage} {
+		if other, ok := seen[code]; ok {
+			t.Errorf("%s and %s share exit code %d", name, other, code)
+		}
+		seen[code] = name
+	}
+	if code, _, _ := runCLI(t, "test", "--no-such-flag"); code != exitUsage {
+		t.Errorf("test with a bad flag: exit %d, want %d", code, exitUsage)
+	}
+}

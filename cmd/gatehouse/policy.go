@@ -22,9 +22,6 @@ import (
 	"github.com/gatehouse/gatehouse/policies"
 )
 
-// exitCompile is returned when policies do not compile.
-const exitCompile = 2
-
 // runTest runs _test.rego files against the built-in model, like opa test.
 func runTest(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)

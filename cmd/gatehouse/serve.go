@@ -28,7 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&keysFile, "api-keys-file", "", "YAML/JSON file of API keys ({keys: [{name, key, scopes}]}); also GATEHOUSE_API_KEYS=name:key:scope+scope,...")
 	fs.Int64Var(&cfg.API.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
 	fs.IntVar(&cfg.API.MaxBatch, "max-batch", api.DefaultMaxBatch, "most checks in one batch")
-	fs.StringVar(&cfg.DecisionLog, "decision-log", "off", "where decision logs go: off, stdout, file:PATH or mongo (collection decisions)")
+	fs.StringVar(&cfg.DecisionLog, "decision-log", server.DecisionLogOff, "where decision logs go: off, stdout, file:PATH or mongo (collection decisions)")
 	fs.IntVar(&cfg.DecisionCacheSize, "decision-cache-size", engine.DefaultDecisionCacheSize, "decisions kept in the cache (0 disables it)")
 	addHTTPFlags(fs, &cfg.HTTP)
 	var sf signingFlags
@@ -56,15 +56,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "gatehouse listening on http://%s\n", addr)
 		log.Info("listening", "addr", addr, "store", describeStore(cfg.Store))
 	})
-}
-
-// addHTTPFlags binds the HTTP server's timeouts and concurrency bound.
-func addHTTPFlags(fs *pflag.FlagSet, c *server.HTTPConfig) {
-	fs.DurationVar(&c.ReadHeaderTimeout, "http-read-header-timeout", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
-	fs.DurationVar(&c.ReadTimeout, "http-read-timeout", server.DefaultReadTimeout, "how long a client may take to send a whole request")
-	fs.DurationVar(&c.WriteTimeout, "http-write-timeout", server.DefaultHTTPWriteTimeout, "how long handling a request and writing its response may take (bundle long polls extend it)")
-	fs.DurationVar(&c.IdleTimeout, "http-idle-timeout", server.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
-	fs.IntVar(&c.MaxConcurrentRequests, "max-concurrent-requests", server.DefaultMaxConcurrentRequests, "requests handled at once; more get 503 (health checks and bundles not counted)")
 }
 
 // serveGCPercent is the collector's target for serve unless GOGC is set.

@@ -4,20 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/spf13/pflag"
 )
 
-// defaultStoreAddr is where `gatehouse store` listens: MongoDB's port.
-const defaultStoreAddr = "127.0.0.1:27017"
-
 func runStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("store", pflag.ContinueOnError)
 	var c commonFlags
 	var addr string
-	fs.StringVar(&c.dataDir, "data-dir", "./gatehouse-data", "directory of the embedded store")
+	addDataDirFlag(fs, &c)
 	fs.StringVar(&addr, "addr", defaultStoreAddr, "address to listen on (GATEHOUSE_STORE_ADDR, store.addr; never the HTTP server's)")
 	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file")
 	if err := parse(fs, args, &c.configFile); err != nil {
@@ -33,8 +29,4 @@ func runStore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "embedded store serving %s from %s\n", emb.URI(), c.dataDir)
 	<-ctx.Done()
 	return nil
-}
-
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }

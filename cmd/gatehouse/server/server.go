@@ -26,6 +26,14 @@ const (
 	shutdownGrace = 10 * time.Second
 )
 
+// Decision log sinks (Config.DecisionLog); a file is "file:PATH".
+const (
+	DecisionLogOff    = "off"
+	DecisionLogStdout = "stdout"
+	DecisionLogMongo  = "mongo"
+	decisionLogFile   = "file:"
+)
+
 // Config is everything `gatehouse serve` takes.
 type Config struct {
 	Store StoreConfig
@@ -208,21 +216,22 @@ func (s status) Freshness() any {
 }
 
 func validDecisionLog(v string) bool {
-	return v == "" || v == "off" || v == "stdout" || v == "mongo" || (strings.HasPrefix(v, "file:") && len(v) > len("file:"))
+	return v == "" || v == DecisionLogOff || v == DecisionLogStdout || v == DecisionLogMongo ||
+		(strings.HasPrefix(v, decisionLogFile) && len(v) > len(decisionLogFile))
 }
 
 // openDecisionLog starts the configured decision log; nil when off.
 func openDecisionLog(spec string, store *loader.Mongo) (*engine.DecisionLog, error) {
 	var sink engine.DecisionSink
 	switch {
-	case spec == "" || spec == "off":
+	case spec == "" || spec == DecisionLogOff:
 		return nil, nil
-	case spec == "stdout":
+	case spec == DecisionLogStdout:
 		sink = engine.NewWriterSink(os.Stdout)
-	case spec == "mongo":
+	case spec == DecisionLogMongo:
 		sink = store.DecisionSink()
 	default:
-		f, err := os.OpenFile(strings.TrimPrefix(spec, "file:"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+		f, err := os.OpenFile(strings.TrimPrefix(spec, decisionLogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
 		if err != nil {
 			return nil, fmt.Errorf("decision log: %w", err)
 		}

@@ -15,10 +15,16 @@ import (
 
 // Defaults for StoreConfig.
 const (
-	DefaultDataDir = "./gatehouse-data"
+	DefaultDataDir      = "./gatehouse-data"
+	DefaultDatabase     = loader.DefaultDatabase
+	DefaultMongoTimeout = loader.DefaultTimeout
 )
 
 // StoreConfig says which store to use: MongoURI, or the embedded store in DataDir.
+//
+// TODO(issue 11): fold into the store package's own Config once
+// loader.Config moves to loader/store; only DataDir (the embedded store)
+// is this package's own.
 type StoreConfig struct {
 	MongoURI string        // empty: run the embedded store in DataDir
 	Database string        // MongoDB database
