@@ -1,6 +1,9 @@
 // Package api serves gatehouse over HTTP with Gin: the decision API, the
-// Authress-style lookups, OPA's Data API, health and status. Handlers
-// bind, validate, call the engine and render; they hold no Rego or Mongo code.
+// Authress-style lookups, OPA's Data API, the management API, bundles,
+// health, status and metrics, behind API keys. Handlers bind, validate,
+// call the engine or the writes service (engine/writes) and render; one
+// error mapper (errors.go) turns every error into the one error body.
+// It must not import the MongoDB driver or the loader, nor hold Rego.
 package api
 
 import (

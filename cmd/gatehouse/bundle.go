@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/spf13/pflag"
-
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
@@ -18,11 +16,9 @@ func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) == 0 || args[0] != "build" {
 		return usageError{"usage: gatehouse bundle build -o FILE [--tenant T] [--signing-key K]"}
 	}
-	fs := pflag.NewFlagSet("bundle build", pflag.ContinueOnError)
-	var c commonFlags
+	fs, c := storeFlagSet("bundle build")
 	var sf signingFlags
 	var out, tenant string
-	addStoreFlags(fs, &c)
 	addSigningFlags(fs, &sf, "")
 	fs.StringVarP(&out, "output", "o", defaultBundleFile, "file to write")
 	fs.StringVar(&tenant, "tenant", "", "build only this tenant's share")

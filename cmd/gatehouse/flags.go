@@ -32,6 +32,15 @@ type commonFlags struct {
 	configFile   string
 }
 
+// storeFlagSet starts the flag set of a command that reaches the store.
+func storeFlagSet(name string) (*pflag.FlagSet, *commonFlags) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	c := &commonFlags{}
+	addStoreFlags(fs, c)
+	return fs, c
+}
+
+// addStoreFlags binds the store flags and --config.
 func addStoreFlags(fs *pflag.FlagSet, c *commonFlags) {
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB connection string; empty runs the embedded store")
 	fs.StringVar(&c.database, "database", server.DefaultDatabase, "MongoDB database")

@@ -126,10 +126,8 @@ func runTests(ctx context.Context, modules map[string]*ast.Module, verbose, cove
 // runEval evaluates any query over the model with data from a snapshot
 // file or a store.
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("eval", pflag.ContinueOnError)
-	var c commonFlags
+	fs, c := storeFlagSet("eval")
 	var inputFile, dataFile string
-	addStoreFlags(fs, &c)
 	fs.StringVarP(&inputFile, "input", "i", "", "JSON file with the input document")
 	fs.StringVarP(&dataFile, "data", "d", "", "export file (JSON/YAML) to evaluate over instead of a store")
 	if err := parse(fs, args, &c.configFile); err != nil {
@@ -143,7 +141,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{err.Error()}
 	}
 	eng := engine.NewWithOptions(newLogger(stderr), engine.Options{})
-	if err := loadForEval(ctx, eng, c, dataFile, stderr); err != nil {
+	if err := loadForEval(ctx, eng, *c, dataFile, stderr); err != nil {
 		return err
 	}
 	result, err := eng.Eval(ctx, fs.Arg(0), input)

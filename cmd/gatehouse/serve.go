@@ -7,8 +7,6 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/spf13/pflag"
-
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
@@ -16,10 +14,8 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	var c commonFlags
+	fs, c := storeFlagSet("serve")
 	var cfg server.Config
-	addStoreFlags(fs, &c)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "HTTP listen address")
 	fs.DurationVar(&cfg.Sync.Interval, "sync-interval", loader.DefaultSyncInterval, "how often to poll the store for changes (without change streams)")
 	fs.DurationVar(&cfg.Sync.ResyncInterval, "resync-interval", loader.DefaultResyncInterval, "how often to re-read everything, catching writes made outside gatehouse")

@@ -18,20 +18,15 @@ import (
 var demoData []byte
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("import", pflag.ContinueOnError)
-	var c commonFlags
-	addStoreFlags(fs, &c)
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, c := storeFlagSet("import")
+	if err := parseFileArg(fs, args, c); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError{"usage: gatehouse import FILE"}
 	}
 	snap, err := loader.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	return importSnapshot(ctx, c, snap, stdout, stderr)
+	return importSnapshot(ctx, *c, snap, stdout, stderr)
 }
 
 func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, stdout, stderr io.Writer) error {
@@ -54,14 +49,9 @@ func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, st
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
-	var c commonFlags
-	addStoreFlags(fs, &c)
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, c := storeFlagSet("export")
+	if err := parseFileArg(fs, args, c); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError{"usage: gatehouse export FILE"}
 	}
 	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
 	if err != nil {
@@ -80,10 +70,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("seed", pflag.ContinueOnError)
-	var c commonFlags
+	fs, c := storeFlagSet("seed")
 	var demo bool
-	addStoreFlags(fs, &c)
 	fs.BoolVar(&demo, "demo", false, "load the demo data set used by the README")
 	if err := parse(fs, args, &c.configFile); err != nil {
 		return err
@@ -95,7 +83,18 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	return importSnapshot(ctx, c, snap, stdout, stderr)
+	return importSnapshot(ctx, *c, snap, stdout, stderr)
+}
+
+// parseFileArg parses the flags of a command that takes one FILE.
+func parseFileArg(fs *pflag.FlagSet, args []string, c *commonFlags) error {
+	if err := parse(fs, args, &c.configFile); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: gatehouse " + fs.Name() + " FILE"}
+	}
+	return nil
 }
 
 func describeCounts(counts map[string]int) string {

@@ -1,6 +1,8 @@
 // Package server wires the store, the engine, the syncer and the HTTP API
-// into the running gatehouse server. The command and the end-to-end tests
-// share it.
+// into the running gatehouse server, closing each part it started in
+// reverse. The command and the end-to-end tests share it. It holds no
+// handlers, decisions or queries of its own, and must not import pflag or
+// anything of the command line.
 package server
 
 import (

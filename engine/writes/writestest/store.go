@@ -1,6 +1,7 @@
-// Package writestest holds an in-memory store (it meets writes.Store) for tests of the
-// writes service and of the handlers over it. It must not import Gin or
-// the MongoDB driver, and only tests import it.
+// Package writestest holds an in-memory store, meeting writes.Store with
+// the MongoDB store's version semantics, for tests of the writes service
+// and of the handlers over it. Only tests import it; it must not import
+// Gin or the MongoDB driver.
 package writestest
 
 import (
