@@ -29,7 +29,7 @@ type Manifest struct {
 type Resource struct {
 	Name               string            `bson:"name" json:"name"`
 	ResourcePath       string            `bson:"resourcePath" json:"resourcePath"`
-	AllowedHTTPMethods []string          `bson:"allowedHttpMethods" json:"allowedHttpMethods"`
+	AllowedHTTPMethods []string          `bson:"allowedHttpMethods" json:"allowedHttpMethods,omitempty"`
 	IsActive           *bool             `bson:"isActive,omitempty" json:"isActive,omitempty"`
 	Permissions        []RoutePermission `bson:"permissions" json:"permissions,omitempty"`
 }
@@ -51,7 +51,7 @@ func (p *RoutePermission) Active() bool { return p.IsActive == nil || *p.IsActiv
 // it as the core role appId/roleName.
 type Role struct {
 	RoleName        string   `bson:"roleName" json:"roleName"`
-	Permissions     []string `bson:"permissions" json:"permissions"`
+	Permissions     []string `bson:"permissions" json:"permissions,omitempty"`
 	CanGrantToApps  *bool    `bson:"canGrantToApps,omitempty" json:"canGrantToApps,omitempty"`
 	CanGrantToUsers *bool    `bson:"canGrantToUsers,omitempty" json:"canGrantToUsers,omitempty"`
 	IsActive        *bool    `bson:"isActive,omitempty" json:"isActive,omitempty"`
@@ -60,7 +60,7 @@ type Role struct {
 // UserGroup is a group every tenant gets, holding roles of this app.
 type UserGroup struct {
 	GroupName string   `bson:"groupName" json:"groupName"`
-	Roles     []string `bson:"roles" json:"roles"`
+	Roles     []string `bson:"roles" json:"roles,omitempty"`
 }
 
 // Version is a document of collection apps: one version of one app's
