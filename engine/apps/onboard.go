@@ -10,8 +10,20 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// ErrConflict is matched by errors.Is for a *ConflictError.
-var ErrConflict = errors.New("onboarding conflicts with the current onboardings")
+// Errors Onboard and Offboard return, wrapped or through Unwrap.
+var (
+	// ErrConflict is matched by errors.Is for a *ConflictError (409).
+	ErrConflict = errors.New("onboarding conflicts with the current onboardings")
+	// ErrNotOnboarded is wrapped when offboarding an app from a tenant it
+	// is not onboarded to (404).
+	ErrNotOnboarded = errors.New("app not onboarded to the tenant")
+)
+
+// The stored documents are model documents: validated, with common fields.
+var (
+	_ model.Document = (*Version)(nil)
+	_ model.Document = (*Onboarding)(nil)
+)
 
 // ConflictError lists why an onboarding cannot be made given what is
 // onboarded now (a required app missing, a role another app needs
@@ -85,6 +97,9 @@ type GroupAnswer struct {
 // tenants' other onboardings stand in the way.
 func Onboard(req Request) (*Result, error) {
 	v := req.Version
+	if v == nil {
+		return nil, &model.ValidationError{Problems: []model.Problem{{Field: "versionId", Message: "is required"}}}
+	}
 	var invalid, conflicts []model.Problem
 	for _, p := range v.Validate() {
 		p.Collection, p.ID = Apps, v.ID
@@ -117,16 +132,16 @@ func Onboard(req Request) (*Result, error) {
 // Offboard lists the changes that remove everything onboarding appID
 // wrote to the tenants (DELETE /v1/apps/{appId}/onboardings/{tenantId}),
 // the shared roles only when no tenant in elsewhere holds them. It returns
-// a *ConflictError while another app onboarded there requires a role of
-// this one, and a *model.ValidationError for a tenant this app is not
-// onboarded to.
+// an error wrapping ErrNotOnboarded for a tenant without a Previous
+// version, a *model.ValidationError for an invalid tenant list, and a
+// *ConflictError while another app onboarded there requires a role of
+// this one.
 func Offboard(appID string, tenants []TenantState, elsewhere map[string]*Version) (*Result, error) {
-	var invalid, conflicts []model.Problem
-	invalid = tenantProblems(appID, tenants)
+	var conflicts []model.Problem
+	invalid := tenantProblems(appID, tenants)
 	for _, t := range tenants {
-		if t.Previous == nil {
-			invalid = append(invalid, model.Problem{Collection: Onboardings, ID: OnboardingID(t.TenantID, appID),
-				Field: "tenantId", Message: fmt.Sprintf("app %s is not onboarded to tenant %s", appID, t.TenantID)})
+		if t.Previous == nil && len(invalid) == 0 {
+			return nil, fmt.Errorf("%w: app %s, tenant %s", ErrNotOnboarded, appID, t.TenantID)
 		}
 		conflicts = append(conflicts, dependentProblems(t, appID, nil, "")...)
 	}

@@ -251,8 +251,14 @@ func TestOffboardRefuses(t *testing.T) {
 		t.Fatalf("offboarding an app another requires: %v", err)
 	}
 	checkProblems(t, c.Problems, []want{{"rolesRequired[0]", "offboarding would remove it"}})
+	if p := c.Problems[0]; p.Collection != apps.Onboardings || p.ID != "t1/"+pApp {
+		t.Fatalf("the problem names %s/%s, want the dependent onboarding", p.Collection, p.ID)
+	}
 	_, err = apps.Offboard(dApp, []apps.TenantState{{TenantID: "t9"}}, nil)
-	if !errors.Is(err, model.ErrInvalid) {
+	if !errors.Is(err, apps.ErrNotOnboarded) {
 		t.Fatalf("offboarding an app not onboarded: %v", err)
+	}
+	if _, err := apps.Onboard(apps.Request{}); !errors.Is(err, model.ErrInvalid) {
+		t.Fatalf("onboarding no version: %v", err)
 	}
 }
