@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/gatehouse/gatehouse/engine/index"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
@@ -67,7 +69,10 @@ func (e *Engine) MissingToGive(ctx context.Context, user string, given []Given) 
 // unverifiableRoles returns one item per role given that the current view
 // does not hold or holds inactive, in the order first given.
 func (e *Engine) unverifiableRoles(given []Given) []Missing {
-	v := e.view.Load()
+	var v *index.View
+	if g := e.gen.Load(); g != nil {
+		v = g.view
+	}
 	var out []Missing
 	seen := map[string]bool{}
 	for _, g := range given {
@@ -75,32 +80,18 @@ func (e *Engine) unverifiableRoles(given []Given) []Missing {
 			continue
 		}
 		seen[g.Role] = true
-		var r *roleView
+		var exists, active bool
 		if v != nil {
-			r, _ = v.roles.get(g.Role)
+			exists, active = v.RoleState(g.Role)
 		}
 		switch {
-		case r == nil:
+		case !exists:
 			out = append(out, Missing{Role: g.Role, Resource: g.Resource, Needs: NeedsKnownRole})
-		case !r.active:
+		case !active:
 			out = append(out, Missing{Role: g.Role, Resource: g.Resource, Needs: NeedsActiveRole})
 		}
 	}
 	return out
-}
-
-// Role returns the role with id as last written; false when there is none.
-func (e *Engine) Role(id string) (model.Role, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.ix == nil {
-		return model.Role{}, false
-	}
-	r, ok := e.ix.docs[model.Roles][id].(*model.Role)
-	if !ok {
-		return model.Role{}, false
-	}
-	return *r, true
 }
 
 // MissingToInstall lists what user lacks to install an extension into
@@ -114,7 +105,7 @@ func (e *Engine) MissingToInstall(ctx context.Context, user, context string, con
 		}
 		items = append(items, ast.ObjectTerm(
 			ast.Item(ast.StringTerm("action"), ast.StringTerm(a)),
-			ast.Item(ast.StringTerm("segs"), ast.NewTerm(ast.NewArray(termsOf(segs)...))),
+			ast.Item(ast.StringTerm("segs"), index.StringsTerm(segs)),
 		))
 	}
 	input := ast.NewObject(
@@ -126,12 +117,12 @@ func (e *Engine) MissingToInstall(ctx context.Context, user, context string, con
 }
 
 func (e *Engine) missing(ctx context.Context, query string, input ast.Value) ([]Missing, error) {
-	s, err := e.state()
+	g, err := e.current()
 	if err != nil {
 		return nil, err
 	}
 	out := []Missing{}
-	if _, err := s.evalInto(ctx, query, input, &out); err != nil && !errors.Is(err, errUndefined) {
+	if _, err := e.evalInto(ctx, g, query, input, &out); err != nil && !errors.Is(err, errUndefined) {
 		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -144,28 +135,20 @@ func (e *Engine) missing(ctx context.Context, query string, input ast.Value) ([]
 	return out, nil
 }
 
-func termsOf(ss []string) []*ast.Term {
-	out := make([]*ast.Term, len(ss))
-	for i, s := range ss {
-		out[i] = ast.StringTerm(s)
-	}
-	return out
-}
-
 // GroupGrants lists the roles and resources a group receives from active
 // records, which adding a member hands to that member.
 func (e *Engine) GroupGrants(group string) []Given {
-	v := e.view.Load()
-	if v == nil {
+	g := e.gen.Load()
+	if g == nil {
 		return nil
 	}
-	p, ok := v.groups.get(group)
-	if !ok {
+	grants := g.view.GroupGrants(group)
+	if grants == nil {
 		return nil
 	}
-	out := make([]Given, len(p.grants))
-	for i, t := range p.grants {
-		out[i] = Given{Role: t.role, Resource: t.resource}
+	out := make([]Given, len(grants))
+	for i, t := range grants {
+		out[i] = Given{Role: t.Role, Resource: t.Resource}
 	}
 	return out
 }
@@ -175,11 +158,8 @@ func (e *Engine) GroupGrants(group string) []Given {
 func RecordGives(r *model.Record, group string) []Given {
 	var out []Given
 	for _, st := range r.Statements {
-		groups := st.Groups
-		if len(st.Users)+len(st.Groups) == 0 {
-			groups = r.Groups
-		}
-		if group != "" && !containsGroup(groups, group) {
+		_, groups := r.Principals(&st)
+		if group != "" && !slices.ContainsFunc(groups, func(g model.GroupRef) bool { return g.GroupID == group }) {
 			continue
 		}
 		for _, role := range st.Roles {
@@ -189,15 +169,6 @@ func RecordGives(r *model.Record, group string) []Given {
 		}
 	}
 	return out
-}
-
-func containsGroup(gs []model.GroupRef, id string) bool {
-	for _, g := range gs {
-		if g.GroupID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // MembershipGives lists the roles a membership gives on its context.

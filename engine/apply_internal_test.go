@@ -97,8 +97,7 @@ func copyOf[T any, P interface {
 
 func readIndex(t *testing.T, e *Engine) any {
 	t.Helper()
-	s := e.cur.Load()
-	v, err := storage.ReadOne(t.Context(), s.store, storage.Path{"gatehouse", "index"})
+	v, err := storage.ReadOne(t.Context(), e.store, storage.Path{"gatehouse", "index"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,11 +194,11 @@ func TestApplyOrdersChangesToOneDocument(t *testing.T) {
 		changes []Change
 		want    map[string]bool // resource → alice may read
 	}{
-		{"create then delete", []Change{{model.Records, "new", rec("new", 1)}, {model.Records, "new", nil}},
+		{"create then delete", []Change{{Collection: model.Records, ID: "new", Doc: rec("new", 1)}, {Collection: model.Records, ID: "new", Doc: nil}},
 			map[string]bool{"accounts/new": false, "accounts/old": true}},
-		{"delete then put the same", []Change{{model.Records, "old", nil}, {model.Records, "old", rec("old", 1)}},
+		{"delete then put the same", []Change{{Collection: model.Records, ID: "old", Doc: nil}, {Collection: model.Records, ID: "old", Doc: rec("old", 1)}},
 			map[string]bool{"accounts/old": true}},
-		{"put then delete then put", []Change{{model.Records, "new", rec("new", 1)}, {model.Records, "new", nil}, {model.Records, "new", rec("new", 1)}},
+		{"put then delete then put", []Change{{Collection: model.Records, ID: "new", Doc: rec("new", 1)}, {Collection: model.Records, ID: "new", Doc: nil}, {Collection: model.Records, ID: "new", Doc: rec("new", 1)}},
 			map[string]bool{"accounts/new": true}},
 	}
 	for _, c := range cases {

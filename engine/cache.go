@@ -2,11 +2,12 @@ package engine
 
 import (
 	"strconv"
-	"strings"
 	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // DefaultDecisionCacheSize is how many decisions the cache keeps, as many
@@ -39,13 +40,44 @@ func newDecisionCache(size int) *decisionCache {
 	return &decisionCache{entries: entries}
 }
 
-// cacheKey is the canonical form of in at rev: the URI without its outer
-// slashes, the action lower-cased. Each part is written with its length
+// decide answers from the cache or with eval, once per key at a time.
+// Only the built-in decision is cached: custom hook rules may depend on
+// anything (the time, say), so with them every decision is evaluated. A
+// nil cache evaluates every time.
+func (c *decisionCache) decide(g *generation, in Input, now int64, eval func() (Decision, error)) (Decision, error) {
+	if c == nil || !g.policies.Native {
+		return eval()
+	}
+	key := cacheKey(in, g.view.Rev())
+	if d, ok := c.get(key, now); ok {
+		return d, nil
+	}
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		// A miss that reaches Do after another finished evaluating this
+		// key finds its answer here instead of evaluating again.
+		if d, ok := c.lookup(key, now); ok {
+			return d, nil
+		}
+		c.evals.Add(1)
+		d, err := eval()
+		if err == nil {
+			c.put(key, d, g.view.NextExpiry(in.User, now))
+		}
+		return d, err
+	})
+	if err != nil {
+		return Decision{}, err
+	}
+	return v.(Decision), nil
+}
+
+// cacheKey is the canonical form of in at rev: the URI and the action as
+// model.TrimURI and model.FoldAction canonicalize them. Each part is written with its length
 // first, so no content (a NUL byte, a digit) can make two questions share
 // a key.
 func cacheKey(in Input, rev uint64) string {
-	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
-	action := strings.ToLower(in.Permission)
+	uri := model.TrimURI(in.Resource)
+	action := model.FoldAction(in.Permission)
 	b := make([]byte, 0, len(in.User)+len(in.Installation)+len(uri)+len(action)+40)
 	for _, part := range [...]string{in.User, in.Installation, uri, action} {
 		b = strconv.AppendInt(b, int64(len(part)), 10)

@@ -11,65 +11,21 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/gatehouse/gatehouse/engine/decisionlog"
+	"github.com/gatehouse/gatehouse/engine/index"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Input is one decision question. User alone, User with Installation, or
-// Installation alone.
-type Input struct {
-	User         string `json:"user,omitempty"`
-	Installation string `json:"installation,omitempty"`
-	Resource     string `json:"resource"`
-	Permission   string `json:"permission"`
-}
-
-// Validate lists every problem with the input.
-func (in Input) Validate() []model.Problem {
-	var ps model.Problems
-	if in.User == "" && in.Installation == "" {
-		ps.Add("user", "user or installation is required")
-	}
-	subjectID(&ps, "user", in.User)
-	subjectID(&ps, "installation", in.Installation)
-	if in.Resource == "" {
-		ps.Add("resource", "is required")
-	} else if _, err := model.NormalizeURI(in.Resource); err != nil {
-		ps.Add("resource", "%v", err)
-	}
-	if in.Permission == "" {
-		ps.Add("permission", "is required")
-	} else if _, err := model.ActionSegments(in.Permission); err != nil {
-		ps.Add("permission", "%v", err)
-	}
-	return ps.List()
-}
-
-// subjectID checks a subject's id when one is given.
-func subjectID(ps *model.Problems, field, id string) {
-	if id == "" {
-		return
-	}
-	if err := model.CheckID(id); err != nil {
-		ps.Add(field, "%v", err)
-	}
-}
-
-// Reason is a grant or installation that contributed to an allow.
-type Reason struct {
-	Kind     string `json:"kind"`
-	ID       string `json:"id"`
-	Role     string `json:"role,omitempty"`
-	Resource string `json:"resource"`
-}
-
-// Decision is the answer to an Input.
-type Decision struct {
-	Allowed    bool     `json:"allowed"`
-	DecisionID string   `json:"decision_id"`
-	Revision   uint64   `json:"revision"`
-	Reasons    []Reason `json:"reasons"`
-	DeniedBy   *string  `json:"denied_by"`
-}
+// The decision's types live with the native decision (engine/index).
+type (
+	// Input is one decision question. User alone, User with Installation,
+	// or Installation alone.
+	Input = index.Input
+	// Decision is the answer to an Input.
+	Decision = index.Decision
+	// Reason is a grant or installation that contributed to an allow.
+	Reason = index.Reason
+)
 
 // InvalidInputError carries every problem found with an input.
 type InvalidInputError struct{ Problems []model.Problem }
@@ -88,74 +44,41 @@ func invalid(ps []model.Problem) error {
 	return &InvalidInputError{Problems: ps}
 }
 
-// Decide answers one decision. It returns an *InvalidInputError for bad
-// input and ErrNotReady before the first Load.
+// Decide answers one decision, from the cache when it can (see
+// decisionCache). It returns an *InvalidInputError for bad input and
+// ErrNotReady before the first Load.
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err := invalid(in.Validate()); err != nil {
 		return Decision{}, err
 	}
+	g, err := e.current()
+	if err != nil {
+		return Decision{}, err
+	}
 	start := time.Now()
-	d, err := e.decideCached(ctx, in, start.UnixNano())
+	d, err := e.cache.decide(g, in, start.UnixNano(), func() (Decision, error) {
+		return e.evaluate(ctx, g, in, start.UnixNano())
+	})
 	if err != nil {
 		return Decision{}, err
 	}
 	d.DecisionID = NewDecisionID()
-	e.decisions.Log(DecisionLogEntry{
+	e.decisions.Log(decisionlog.Entry{
 		DecisionID: d.DecisionID, Time: start, Path: DecisionQuery, Input: in,
 		Result: d, Revision: d.Revision, LatencyNS: time.Since(start).Nanoseconds(),
 	})
 	return d, nil
 }
 
-// decideCached answers from the cache or evaluates, once per key at a time.
-// Only the built-in decision is cached: custom hook rules may depend on
-// anything (the time, say), so with them every decision is evaluated.
-func (e *Engine) decideCached(ctx context.Context, in Input, now int64) (Decision, error) {
-	if e.cache == nil || !e.cacheable() {
-		return e.evaluate(ctx, in, now)
-	}
-	key := cacheKey(in, e.Revision())
-	if d, ok := e.cache.get(key, now); ok {
-		return d, nil
-	}
-	v, err, _ := e.cache.flight.Do(key, func() (any, error) {
-		// A miss that reaches Do after another finished evaluating this
-		// key finds its answer here instead of evaluating again.
-		if d, ok := e.cache.lookup(key, now); ok {
-			return d, nil
-		}
-		e.cache.evals.Add(1)
-		d, err := e.evaluate(ctx, in, now)
-		if err == nil {
-			e.cache.put(cacheKey(in, d.Revision), d, e.view.Load().nextExpiry(in.User, now))
-		}
-		return d, err
-	})
-	if err != nil {
-		return Decision{}, err
-	}
-	return v.(Decision), nil
-}
-
-// cacheable reports whether decisions depend only on the data and the
-// grants' expiry, as the built-in decision's do.
-func (e *Engine) cacheable() bool {
-	s := e.cur.Load()
-	return s != nil && s.native
-}
-
 // evaluate answers natively, or runs the decision entrypoint when a custom
 // policy could change it.
-func (e *Engine) evaluate(ctx context.Context, in Input, now int64) (Decision, error) {
-	s, err := e.state()
-	if err != nil {
-		return Decision{}, err
-	}
-	if s.native && !e.regoDecisions {
-		return e.view.Load().decide(in, now), nil
+func (e *Engine) evaluate(ctx context.Context, g *generation, in Input, now int64) (Decision, error) {
+	if g.policies.Native && !e.regoDecisions {
+		return g.view.Decide(in, now), nil
 	}
 	var d Decision
-	if d.Revision, err = s.evalInto(ctx, DecisionQuery, in.value(), &d); err != nil {
+	var err error
+	if d.Revision, err = e.evalInto(ctx, g, DecisionQuery, inputValue(in), &d); err != nil {
 		return Decision{}, err
 	}
 	if d.Reasons == nil {
@@ -167,7 +90,7 @@ func (e *Engine) evaluate(ctx context.Context, in Input, now int64) (Decision, e
 // NewDecisionID returns a unique, time-ordered decision id.
 func NewDecisionID() string { return uuid.Must(uuid.NewV7()).String() }
 
-func (in Input) value() ast.Value {
+func inputValue(in Input) ast.Value {
 	obj := ast.NewObject(
 		ast.Item(ast.InternedTerm("resource"), ast.StringTerm(in.Resource)),
 		ast.Item(ast.InternedTerm("permission"), ast.StringTerm(in.Permission)),
@@ -181,23 +104,18 @@ func (in Input) value() ast.Value {
 	return obj
 }
 
-// errUndefined is returned by eval when the query has no result.
+// errUndefined is returned by evalInto when the query has no result.
 var errUndefined = errors.New("engine: query undefined")
 
-// evalInto evaluates a prepared entrypoint in one read transaction,
+// evalInto evaluates a prepared entrypoint over the generation's view,
 // decodes its value into out and returns the revision it saw.
-func (s *state) evalInto(ctx context.Context, query string, input ast.Value, out any) (uint64, error) {
-	pq, ok := s.prepared[query]
+func (e *Engine) evalInto(ctx context.Context, g *generation, query string, input ast.Value, out any) (uint64, error) {
+	pq, ok := g.policies.Prepared(query)
 	if !ok {
 		return 0, fmt.Errorf("engine: %s not prepared", query)
 	}
-	txn, err := s.store.NewTransaction(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer s.store.Abort(ctx, txn)
-	rev := readRevision(s.store, txn)
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(txn))
+	rev := g.view.Rev()
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTransaction(e.store.Begin(g.view)))
 	if err != nil {
 		return 0, fmt.Errorf("eval %s: %w", query, err)
 	}

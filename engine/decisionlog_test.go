@@ -2,21 +2,18 @@ package engine_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/decisionlog"
 )
 
 func TestDecisionLogWritesOneLinePerDecision(t *testing.T) {
 	var buf bytes.Buffer
-	log := engine.NewDecisionLog(engine.NewWriterSink(&buf), 100)
-	e := loaded(t)
-	e.SetDecisionLog(log)
+	log := decisionlog.New(decisionlog.NewWriterSink(&buf), 100)
+	e := loadedOpts(t, engine.Options{DecisionCacheSize: engine.DefaultDecisionCacheSize, DecisionLog: log})
 	in := engine.Input{User: "alice", Resource: "accounts/A", Permission: "read"}
 	d, err := e.Decide(t.Context(), in)
 	if err != nil {
@@ -42,56 +39,5 @@ func TestDecisionLogWritesOneLinePerDecision(t *testing.T) {
 	}
 	if first.DecisionID != d.DecisionID || first.Revision != d.Revision || first.LatencyNS <= 0 || first.Input != in || !first.Result.Allowed {
 		t.Errorf("entry %+v does not match decision %+v", first, d)
-	}
-}
-
-// blockingSink holds every write until released, saying when one began.
-type blockingSink struct {
-	entered chan struct{}
-	release chan struct{}
-	mu      sync.Mutex
-	n       int
-}
-
-func (s *blockingSink) Write(_ context.Context, es []engine.DecisionLogEntry) error {
-	select {
-	case s.entered <- struct{}{}:
-	default:
-	}
-	<-s.release
-	s.mu.Lock()
-	s.n += len(es)
-	s.mu.Unlock()
-	return nil
-}
-
-func TestDecisionLogDropsInsteadOfBlocking(t *testing.T) {
-	sink := &blockingSink{entered: make(chan struct{}, 1), release: make(chan struct{})}
-	log := engine.NewDecisionLog(sink, 10)
-	log.Log(engine.DecisionLogEntry{DecisionID: "first"})
-	<-sink.entered // the writer is stuck in the sink with the first entry
-	for range 100 {
-		log.Log(engine.DecisionLogEntry{DecisionID: "more"})
-	}
-	if got := log.Dropped(); got != 90 {
-		t.Errorf("dropped %d of 100 with a buffer of 10 and a stuck sink, want 90", got)
-	}
-	close(sink.release)
-	log.Close()
-	if sink.n != 11 {
-		t.Errorf("written %d, want the first entry and the 10 buffered", sink.n)
-	}
-}
-
-type failingSink struct{}
-
-func (failingSink) Write(context.Context, []engine.DecisionLogEntry) error { return errors.New("down") }
-
-func TestDecisionLogCountsSinkFailures(t *testing.T) {
-	log := engine.NewDecisionLog(failingSink{}, 10)
-	log.Log(engine.DecisionLogEntry{})
-	log.Close()
-	if log.Dropped() != 1 {
-		t.Errorf("dropped %d, want 1", log.Dropped())
 	}
 }

@@ -49,7 +49,12 @@ func fixture() *model.Snapshot {
 
 func loaded(t *testing.T) *engine.Engine {
 	t.Helper()
-	e := engine.New(nil)
+	return loadedOpts(t, engine.Options{DecisionCacheSize: engine.DefaultDecisionCacheSize})
+}
+
+func loadedOpts(t *testing.T, o engine.Options) *engine.Engine {
+	t.Helper()
+	e := engine.NewWithOptions(nil, o)
 	if _, err := e.Load(t.Context(), fixture()); err != nil {
 		t.Fatal(err)
 	}

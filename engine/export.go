@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+
+	"github.com/gatehouse/gatehouse/engine/index"
+	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // Export is one consistent copy of what the engine evaluates: the index
@@ -12,23 +15,15 @@ type Export struct {
 	Modules  map[string]string
 }
 
-// Export copies the current index and modules, both of one revision.
+// Export copies the current index and modules, both of one generation.
 func (e *Engine) Export(context.Context) (Export, error) {
-	v := e.view.Load()
-	if v == nil {
-		return Export{}, ErrNotReady
+	g, err := e.current()
+	if err != nil {
+		return Export{}, err
 	}
-	return Export{Revision: v.rev, Index: v.json(), Modules: copyModules(v.modules)}, nil
+	return Export{Revision: g.view.Rev(), Index: g.view.JSON(), Modules: g.policies.Modules()}, nil
 }
 
-// Changed returns a channel closed at the next revision change, for long
-// polling: take it before reading the revision, then wait on it.
-func (e *Engine) Changed() <-chan struct{} {
-	return *e.changed.Load()
-}
-
-// notify wakes everyone waiting on Changed.
-func (e *Engine) notify() {
-	next := make(chan struct{})
-	close(*e.changed.Swap(&next))
-}
+// BuildIndex turns a snapshot into the document served at
+// data.gatehouse.index (see index.BuildIndex).
+func BuildIndex(s *model.Snapshot) map[string]any { return index.BuildIndex(s) }

@@ -78,7 +78,7 @@ func (e *Engine) Memberships(ctx context.Context, user, context string) ([]UserM
 
 // lookup evaluates a lookup entrypoint with string key/value pairs as input.
 func (e *Engine) lookup(ctx context.Context, query string, out any, kv ...string) error {
-	s, err := e.state()
+	g, err := e.current()
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (e *Engine) lookup(ctx context.Context, query string, out any, kv ...string
 	for i := 0; i+1 < len(kv); i += 2 {
 		obj.Insert(ast.StringTerm(kv[i]), ast.StringTerm(kv[i+1]))
 	}
-	_, err = s.evalInto(ctx, query, obj, out)
+	_, err = e.evalInto(ctx, g, query, obj, out)
 	if errors.Is(err, errUndefined) {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/gatehouse/gatehouse/engine/index"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/datagen"
 )
@@ -19,8 +20,9 @@ import (
 // regoDecision evaluates the Rego entrypoint at now, as the reference.
 func regoDecision(t *testing.T, e *Engine, in Input, now int64) Decision {
 	t.Helper()
-	s := e.cur.Load()
-	rs, err := s.prepared[DecisionQuery].Eval(t.Context(), rego.EvalParsedInput(in.value()), rego.EvalTime(time.Unix(0, now)))
+	g := e.gen.Load()
+	pq, _ := g.policies.Prepared(DecisionQuery)
+	rs, err := pq.Eval(t.Context(), rego.EvalParsedInput(inputValue(in)), rego.EvalTime(time.Unix(0, now)), rego.EvalTransaction(e.store.Begin(g.view)))
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("rego %+v: %v (%d results)", in, err, len(rs))
 	}
@@ -32,18 +34,18 @@ func regoDecision(t *testing.T, e *Engine, in Input, now int64) Decision {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		t.Fatal(err)
 	}
-	d.Revision = e.view.Load().rev
+	d.Revision = g.view.Rev()
 	return d
 }
 
 // sameAsRego checks the native decision against the Rego one for every input.
 func sameAsRego(t *testing.T, e *Engine, inputs []Input, nows []int64) (allowed int) {
 	t.Helper()
-	v := e.view.Load()
+	v := e.gen.Load().view
 	for _, now := range nows {
 		for _, in := range inputs {
 			want := regoDecision(t, e, in, now)
-			got := v.decide(in, now)
+			got := v.Decide(in, now)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("%+v at %d: native differs from Rego (-rego +native):\n%s", in, now, diff)
 			}
@@ -106,17 +108,13 @@ func edgeInputs(base []Input) []Input {
 }
 
 // expiryNows are decision times at and around every expiry in the view.
-func expiryNows(v *view, limit int) []int64 {
+func expiryNows(v *index.View, limit int) []int64 {
 	set := map[int64]bool{time.Now().UnixNano(): true}
-	for _, s := range []*shards[*principal]{&v.users, &v.groups} {
-		s.each(func(_ string, p *principal) {
-			for _, t := range p.grants {
-				if t.expires != 0 && len(set) < limit {
-					set[t.expires-1], set[t.expires], set[t.expires+1] = true, true, true
-				}
-			}
-		})
-	}
+	v.EachGrant(func(t *index.Grant) {
+		if t.Expires != 0 && len(set) < limit {
+			set[t.Expires-1], set[t.Expires], set[t.Expires+1] = true, true, true
+		}
+	})
 	out := make([]int64, 0, len(set))
 	for n := range set {
 		out = append(out, n)
@@ -140,7 +138,7 @@ func TestNativeDecisionsEqualRego(t *testing.T) {
 				t.Fatalf("%d of %d allowed: the comparison needs both answers", allowed, len(inputs))
 			}
 			// Around expiries, only the inputs of users holding expiring grants matter.
-			sameAsRego(t, e, inputs[:150], expiryNows(e.view.Load(), 9))
+			sameAsRego(t, e, inputs[:150], expiryNows(e.gen.Load().view, 9))
 		})
 	}
 }
@@ -164,8 +162,8 @@ func TestNativeDecisionsFollowChanges(t *testing.T) {
 		if _, err := e.Apply(t.Context(), changes); err != nil {
 			t.Fatal(err)
 		}
-		if e.view.Load().rev != e.Revision() {
-			t.Fatalf("round %d: view at revision %d, store at %d", round, e.view.Load().rev, e.Revision())
+		if e.gen.Load().view.Rev() != e.Revision() {
+			t.Fatalf("round %d: view at revision %d, store at %d", round, e.gen.Load().view.Rev(), e.Revision())
 		}
 		sameAsRego(t, e, inputs, []int64{time.Now().UnixNano()})
 	}
@@ -221,10 +219,10 @@ allow contains "extra" if input.user
 	if _, err := e.Load(t.Context(), snap); err != nil {
 		t.Fatal(err)
 	}
-	if e.cur.Load().native {
+	if e.gen.Load().policies.Native {
 		t.Fatal("native decisions with an allow hook loaded")
 	}
-	i := slices.IndexFunc(generated(50, 1), func(in Input) bool { return in.User != "" && e.view.Load().decide(in, time.Now().UnixNano()).Allowed })
+	i := slices.IndexFunc(generated(50, 1), func(in Input) bool { return in.User != "" && e.gen.Load().view.Decide(in, time.Now().UnixNano()).Allowed })
 	if i < 0 {
 		t.Fatal("no allowed input to check")
 	}
@@ -242,7 +240,7 @@ allow contains "extra" if input.user
 		if _, err := e.Load(t.Context(), snap); err != nil {
 			t.Fatal(err)
 		}
-		if !e.cur.Load().native {
+		if !e.gen.Load().policies.Native {
 			t.Fatalf("%q turned native decisions off", src)
 		}
 	}
@@ -276,7 +274,7 @@ func TestNativeReasonOrder(t *testing.T) {
 		{Kind: "record", ID: "a", Role: "writer", Resource: "accounts/A"},
 		{Kind: "membership", ID: "b", Role: "reader", Resource: "accounts/A"},
 	}
-	if diff := cmp.Diff(want, e.view.Load().decide(in, time.Now().UnixNano()).Reasons); diff != "" {
+	if diff := cmp.Diff(want, e.gen.Load().view.Decide(in, time.Now().UnixNano()).Reasons); diff != "" {
 		t.Fatalf("reasons (-want +got):\n%s", diff)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/lineage"
+
+	"github.com/gatehouse/gatehouse/engine/decisionlog"
+	"github.com/gatehouse/gatehouse/engine/policy"
 )
 
 // Explain modes for Query, as in OPA's Data API.
@@ -40,18 +42,19 @@ type QueryResult struct {
 // like OPA's Data API. Prepared queries are cached per path and revision.
 // It returns ErrInvalidInput for a path that is not a valid reference.
 func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOptions) (QueryResult, error) {
-	s, err := e.state()
+	g, err := e.current()
 	if err != nil {
 		return QueryResult{}, err
 	}
 	start := time.Now()
-	ref, err := dataRef(path)
+	r, err := policy.DataRef(path)
 	if err != nil {
-		return QueryResult{}, err
+		return QueryResult{}, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	pq, err := s.cachedQuery(ctx, ref)
+	ref := r.String()
+	pq, err := g.policies.Query(ctx, ref)
 	if err != nil {
-		return QueryResult{}, err
+		return QueryResult{}, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	var evalOpts []rego.EvalOption
 	if input != nil {
@@ -66,19 +69,14 @@ func (e *Engine) Query(ctx context.Context, path string, input any, opts QueryOp
 		tracer = topdown.NewBufferTracer()
 		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
 	}
-	txn, err := s.store.NewTransaction(ctx)
-	if err != nil {
-		return QueryResult{}, err
-	}
-	defer s.store.Abort(ctx, txn)
-	rs, err := pq.Eval(ctx, append(evalOpts, rego.EvalTransaction(txn))...)
+	rs, err := pq.Eval(ctx, append(evalOpts, rego.EvalTransaction(e.store.Begin(g.view)))...)
 	if err != nil {
 		return QueryResult{}, fmt.Errorf("eval %s: %w", ref, err)
 	}
-	out := QueryResult{Revision: readRevision(s.store, txn)}
+	out := QueryResult{Revision: g.view.Rev()}
 	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
 		out.Result, out.Defined, out.DecisionID = rs[0].Expressions[0].Value, true, NewDecisionID()
-		e.decisions.Log(DecisionLogEntry{
+		e.decisions.Log(decisionlog.Entry{
 			DecisionID: out.DecisionID, Time: start, Path: ref, Input: input,
 			Result: out.Result, Revision: out.Revision, LatencyNS: time.Since(start).Nanoseconds(),
 		})
@@ -103,54 +101,18 @@ func explain(trace []*topdown.Event, mode string) []string {
 	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 }
 
-func dataRef(path string) (string, error) {
-	ref, err := dataRefTerms(path)
-	if err != nil {
-		return "", err
-	}
-	return ref.String(), nil
-}
-
-// dataRefTerms turns a Data API path into the reference it names.
-func dataRefTerms(path string) (ast.Ref, error) {
-	path = strings.Trim(path, "/")
-	ref := ast.DefaultRootRef.Copy()
-	if path == "" {
-		return ref, nil
-	}
-	for _, seg := range strings.Split(path, "/") {
-		if seg == "" {
-			return nil, fmt.Errorf("%w: empty segment in data path %q", ErrInvalidInput, path)
-		}
-		ref = append(ref, ast.StringTerm(seg))
-	}
-	return ref, nil
-}
-
-func (s *state) cachedQuery(ctx context.Context, ref string) (rego.PreparedEvalQuery, error) {
-	if pq, ok := s.queries.Get(ref); ok {
-		return pq, nil
-	}
-	pq, err := s.prepare(ctx, ref)
-	if err != nil {
-		return pq, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	s.queries.Add(ref, pq)
-	return pq, nil
-}
-
 // Eval evaluates any Rego query text (for `gatehouse eval`) and returns
 // every result's bindings and expression values, as OPA's eval does.
 func (e *Engine) Eval(ctx context.Context, query string, input any) (rego.ResultSet, error) {
-	s, err := e.state()
+	g, err := e.current()
 	if err != nil {
 		return nil, err
 	}
-	opts := []func(*rego.Rego){rego.Query(query), rego.Compiler(s.compiler), rego.Store(s.store)}
+	opts := []func(*rego.Rego){rego.Query(query), rego.Transaction(e.store.Begin(g.view))}
 	if input != nil {
 		opts = append(opts, rego.Input(input))
 	}
-	rs, err := rego.New(opts...).Eval(ctx)
+	rs, err := g.policies.Rego(opts...).Eval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/engine/regostore"
 )
 
 func TestViewStoreReads(t *testing.T) {
@@ -17,7 +18,7 @@ func TestViewStoreReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	index := roundTrip(t, BuildIndex(snap))
-	store := e.cur.Load().store
+	store := e.store
 	cases := []struct {
 		path storage.Path
 		want any // nil: not found
@@ -64,7 +65,7 @@ func TestViewStoreTransactionSeesOneRevision(t *testing.T) {
 	if _, err := e.Load(t.Context(), storeFixture()); err != nil {
 		t.Fatal(err)
 	}
-	store := e.cur.Load().store
+	store := e.store
 	txn, err := store.NewTransaction(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +74,7 @@ func TestViewStoreTransactionSeesOneRevision(t *testing.T) {
 	if _, err := e.Apply(t.Context(), []Change{{Collection: model.Records, ID: "r1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if rev := readRevision(store, txn); rev != 1 {
+	if rev := regostore.Revision(txn); rev != 1 {
 		t.Fatalf("revision in the open transaction: %d, want 1", rev)
 	}
 	if _, err := store.Read(t.Context(), txn, storage.Path{"gatehouse", "index", "users", "alice", "by_prefix", "accounts/A"}); err != nil {
@@ -84,7 +85,7 @@ func TestViewStoreTransactionSeesOneRevision(t *testing.T) {
 	if _, err := store.Read(t.Context(), fresh, storage.Path{"gatehouse", "index", "users", "alice", "by_prefix", "accounts/A"}); !storage.IsNotFound(err) {
 		t.Fatalf("a new transaction still sees the deleted record: %v", err)
 	}
-	if rev, ok := mustRead(t, store, fresh, revisionPath).(ast.Number); !ok || rev != "2" {
+	if rev, ok := mustRead(t, store, fresh, regostore.RevisionPath).(ast.Number); !ok || rev != "2" {
 		t.Fatalf("revision in a new transaction: %v", rev)
 	}
 }
@@ -94,7 +95,7 @@ func TestViewStoreRefusesWrites(t *testing.T) {
 	if _, err := e.Load(t.Context(), storeFixture()); err != nil {
 		t.Fatal(err)
 	}
-	store := e.cur.Load().store
+	store := e.store
 	if _, err := store.NewTransaction(t.Context(), storage.WriteParams); err == nil {
 		t.Fatal("a write transaction was opened")
 	}

@@ -106,6 +106,15 @@ type Record struct {
 	ExpiresAt  *time.Time  `bson:"expiresAt,omitempty" json:"expiresAt,omitempty"`
 }
 
+// Principals returns whom a statement of r gives its roles to: the
+// statement's own users and groups, else (when it names none) the record's.
+func (r *Record) Principals(st *Statement) ([]UserRef, []GroupRef) {
+	if len(st.Users)+len(st.Groups) == 0 {
+		return r.Users, r.Groups
+	}
+	return st.Users, st.Groups
+}
+
 // Group is a named set of users.
 type Group struct {
 	Meta  `bson:",inline" json:",inline"`

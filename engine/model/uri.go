@@ -65,6 +65,13 @@ func CheckID(id string) error {
 	return CheckText(id)
 }
 
+// TrimURI drops one leading and one trailing "/": the one rewriting a
+// resource URI gets before it is checked (NormalizeURI) or compared.
+func TrimURI(uri string) string { return strings.TrimSuffix(strings.TrimPrefix(uri, "/"), "/") }
+
+// FoldAction folds an action's case: actions compare case-insensitively.
+func FoldAction(action string) string { return strings.ToLower(action) }
+
 // NormalizeURI drops one leading and one trailing "/" and checks the
 // limits: no empty, "." or ".." segment, valid text.
 func NormalizeURI(uri string) (string, error) {
@@ -74,7 +81,7 @@ func NormalizeURI(uri string) (string, error) {
 	if err := CheckText(uri); err != nil {
 		return "", fmt.Errorf("resource URI: %w", err)
 	}
-	uri = strings.TrimSuffix(strings.TrimPrefix(uri, "/"), "/")
+	uri = TrimURI(uri)
 	segments := strings.Split(uri, "/")
 	if len(segments) > MaxURISegments {
 		return "", fmt.Errorf("resource URI with %d segments: %w (limit %d)", len(segments), ErrTooDeep, MaxURISegments)
@@ -107,7 +114,7 @@ func ActionSegments(action string) ([]string, error) {
 	if err := CheckText(action); err != nil {
 		return nil, fmt.Errorf("action: %w", err)
 	}
-	segments := strings.Split(strings.ToLower(action), ":")
+	segments := strings.Split(FoldAction(action), ":")
 	for _, s := range segments {
 		if s == "" {
 			return nil, fmt.Errorf("action %q: %w", action, ErrEmptySegment)

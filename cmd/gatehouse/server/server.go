@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/decisionlog"
 	"github.com/gatehouse/gatehouse/loader"
 )
 
@@ -127,8 +128,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		return nil, err
 	}
 	s.closers.pushFunc(decisions.Close)
-	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize})
-	eng.SetDecisionLog(decisions)
+	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize, DecisionLog: decisions})
 	s.Engine, s.Store, s.Addr = eng, store, ln.Addr().String()
 	s.Syncer, s.Bundles = loader.NewSyncer(store, eng, cfg.Sync, log), bundles.NewServer(eng, cfg.BundleSigning)
 	s.startSyncing()
@@ -223,13 +223,13 @@ func validDecisionLog(v string) bool {
 }
 
 // openDecisionLog starts the configured decision log; nil when off.
-func openDecisionLog(spec string, store *loader.Mongo) (*engine.DecisionLog, error) {
-	var sink engine.DecisionSink
+func openDecisionLog(spec string, store *loader.Mongo) (*decisionlog.Log, error) {
+	var sink decisionlog.Sink
 	switch {
 	case spec == "" || spec == DecisionLogOff:
 		return nil, nil
 	case spec == DecisionLogStdout:
-		sink = engine.NewWriterSink(os.Stdout)
+		sink = decisionlog.NewWriterSink(os.Stdout)
 	case spec == DecisionLogMongo:
 		sink = store.DecisionSink()
 	default:
@@ -237,7 +237,7 @@ func openDecisionLog(spec string, store *loader.Mongo) (*engine.DecisionLog, err
 		if err != nil {
 			return nil, fmt.Errorf("decision log: %w", err)
 		}
-		sink = engine.NewWriterSink(f)
+		sink = decisionlog.NewWriterSink(f)
 	}
-	return engine.NewDecisionLog(sink, engine.DefaultDecisionLogBuffer), nil
+	return decisionlog.New(sink, decisionlog.DefaultBuffer), nil
 }

@@ -1,4 +1,4 @@
-package engine
+package policy
 
 import (
 	"fmt"
@@ -67,7 +67,7 @@ func EntrypointsOf(modules map[string]string) (*Entrypoints, error) {
 // Allows reports whether a Data API path ("/"-separated, as Query takes
 // it) is an entrypoint or lies inside one.
 func (p *Entrypoints) Allows(path string) bool {
-	ref, err := dataRefTerms(path)
+	ref, err := DataRef(path)
 	if err != nil {
 		return false
 	}
@@ -79,13 +79,20 @@ func (p *Entrypoints) Allows(path string) bool {
 	return false
 }
 
-// IsEntrypoint reports whether a decide-scoped caller may query the Data
-// API path (see Entrypoints) under the current policies. It returns
-// ErrNotReady before the first load.
-func (e *Engine) IsEntrypoint(path string) (bool, error) {
-	s, err := e.state()
-	if err != nil {
-		return false, err
+// DataRef turns a Data API path ("/"-separated, outer slashes ignored;
+// empty for data as a whole) into the reference it names. It fails for an
+// empty segment.
+func DataRef(path string) (ast.Ref, error) {
+	path = strings.Trim(path, "/")
+	ref := ast.DefaultRootRef.Copy()
+	if path == "" {
+		return ref, nil
 	}
-	return s.entrypoints.Allows(path), nil
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "" {
+			return nil, fmt.Errorf("empty segment in data path %q", path)
+		}
+		ref = append(ref, ast.StringTerm(seg))
+	}
+	return ref, nil
 }

@@ -1,4 +1,4 @@
-package engine
+package index
 
 import (
 	"cmp"
@@ -10,7 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// The built-in decision, evaluated natively over a view. It answers
+// The built-in decision, evaluated natively over a View. It answers
 // exactly as data.gatehouse.authz.decision does (the Rego stays the
 // definition, and what bundles and sidecars run); differential tests hold
 // the two equal. The engine uses it unless a custom policy declares hook
@@ -37,8 +37,8 @@ type request struct {
 // newRequest splits in; false when it is not a valid request
 // (match.valid_resource_segments and match.valid_action_segments).
 func newRequest(in Input, now int64) (request, bool) {
-	uri := strings.TrimSuffix(strings.TrimPrefix(in.Resource, "/"), "/")
-	action := strings.ToLower(in.Permission)
+	uri := model.TrimURI(in.Resource)
+	action := model.FoldAction(in.Permission)
 	r := request{uri: uri, segs: strings.Split(uri, "/"), action: strings.Split(action, ":"), actionKey: action + ":", now: now}
 	ok := (in.User != "" || in.Installation != "") && validSubject(in.User) && validSubject(in.Installation) &&
 		len(in.Resource) <= model.MaxURIBytes && len(r.segs) <= model.MaxURISegments && validSegments(r.segs) &&
@@ -71,8 +71,9 @@ func (r *request) prefixes(f func(string)) {
 	f(r.uri)
 }
 
-// decide answers in at now.
-func (v *view) decide(in Input, now int64) Decision {
+// Decide answers in at now, as data.gatehouse.authz.decision does without
+// hook rules.
+func (v *View) Decide(in Input, now int64) Decision {
 	req, ok := newRequest(in, now)
 	if !ok {
 		return v.denied(&deniedInvalidInput)
@@ -100,13 +101,13 @@ func (v *view) decide(in Input, now int64) Decision {
 	return Decision{Allowed: true, Revision: v.rev, Reasons: sortedSet(reasons)}
 }
 
-func (v *view) denied(side *string) Decision {
+func (v *View) denied(side *string) Decision {
 	return Decision{Revision: v.rev, Reasons: []Reason{}, DeniedBy: side}
 }
 
 // allowing lists the reasons of the user's unexpired grants, direct and
 // through groups, that cover the request with a role allowing its action.
-func (v *view) allowing(user string, req *request) []Reason {
+func (v *View) allowing(user string, req *request) []Reason {
 	p, ok := v.users.get(user)
 	if !ok {
 		return nil
@@ -120,13 +121,13 @@ func (v *view) allowing(user string, req *request) []Reason {
 	return out
 }
 
-func (v *view) collect(p *principal, req *request, out []Reason) []Reason {
+func (v *View) collect(p *principal, req *request, out []Reason) []Reason {
 	req.prefixes(func(prefix string) {
 		ts := p.at(prefix)
 		for i := range ts {
 			t := &ts[i]
-			if (t.pattern == nil || model.Covers(*t.pattern, req.segs)) && t.live(req.now) && v.roleAllows(t.role, req) {
-				out = append(out, Reason{Kind: t.kind.String(), ID: t.id, Role: t.role, Resource: t.resource})
+			if (t.Pattern == nil || model.Covers(*t.Pattern, req.segs)) && t.live(req.now) && v.roleAllows(t.Role, req) {
+				out = append(out, Reason{Kind: t.Kind.String(), ID: t.ID, Role: t.Role, Resource: t.Resource})
 			}
 		}
 	})
@@ -135,7 +136,7 @@ func (v *view) collect(p *principal, req *request, out []Reason) []Reason {
 
 // roleAllows reports whether the role exists, is active and allows an
 // action implying the request's.
-func (v *view) roleAllows(id string, req *request) bool {
+func (v *View) roleAllows(id string, req *request) bool {
 	r, ok := v.roles.get(id)
 	if !ok || !r.active {
 		return false
@@ -161,7 +162,7 @@ func (in *installationView) scopeReasons(id string, segs []string) []Reason {
 
 // consented reports whether the installation consented to an action
 // implying this one and its extension still requests one implying it.
-func (v *view) consented(in *installationView, action []string) bool {
+func (v *View) consented(in *installationView, action []string) bool {
 	implied := func(p []string) bool { return model.Covers(p, action) }
 	if !slices.ContainsFunc(in.consented, implied) {
 		return false
@@ -171,7 +172,7 @@ func (v *view) consented(in *installationView, action []string) bool {
 }
 
 // sortedSet sorts reasons as OPA orders the objects of a set (by id,
-// kind, resource, then role) and drops repeats.
+// Kind, resource, then role) and drops repeats.
 func sortedSet(rs []Reason) []Reason {
 	slices.SortFunc(rs, func(a, b Reason) int {
 		return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.Kind, b.Kind),
@@ -180,9 +181,9 @@ func sortedSet(rs []Reason) []Reason {
 	return slices.Compact(rs)
 }
 
-// nextExpiry returns the earliest expiry after now among the grants the
+// NextExpiry returns the earliest expiry after now among the grants the
 // user holds directly or through groups; MaxInt64 when none.
-func (v *view) nextExpiry(user string, now int64) int64 {
+func (v *View) NextExpiry(user string, now int64) int64 {
 	next := int64(math.MaxInt64)
 	p, ok := v.users.get(user)
 	if !ok {
@@ -190,7 +191,7 @@ func (v *view) nextExpiry(user string, now int64) int64 {
 	}
 	consider := func(p *principal) {
 		for i := range p.grants {
-			if e := p.grants[i].expires; e > now && e < next {
+			if e := p.grants[i].Expires; e > now && e < next {
 				next = e
 			}
 		}

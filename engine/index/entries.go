@@ -1,10 +1,8 @@
-package engine
+package index
 
 import (
-	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -13,59 +11,24 @@ import (
 
 // recordGrants renders the grants of an active record's statements whose
 // principals (the statement's own, else the record's) satisfy holds.
-func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []tuple {
+func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef) bool) []Grant {
 	if r.Status != model.StatusActive {
 		return nil
 	}
-	var out []tuple
+	var out []Grant
 	for _, st := range r.Statements {
-		users, groups := st.Users, st.Groups
-		if len(users)+len(groups) == 0 {
-			users, groups = r.Users, r.Groups
-		}
-		if !holds(users, groups) {
+		if !holds(r.Principals(&st)) {
 			continue
 		}
 		for _, role := range st.Roles {
 			for _, res := range st.Resources {
-				if g, ok := grant(kindRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); ok {
+				if g, ok := newGrant(FromRecord, r.ID, role, res.ResourceURI, r.ExpiresAt); ok {
 					out = append(out, g)
 				}
 			}
 		}
 	}
 	return out
-}
-
-// grant makes one grant; false when the URI is invalid.
-func grant(k kind, id, role, uri string, expires *time.Time) (tuple, bool) {
-	segs, err := model.URISegments(uri)
-	if err != nil {
-		return tuple{}, false
-	}
-	norm, _ := model.NormalizeURI(uri)
-	t := tuple{kind: k, id: id, role: role, resource: norm, keyLen: uint16(len(norm))}
-	if expires != nil {
-		t.expires = unixNanos(*expires)
-	}
-	if star := slices.Index(segs, "*"); star >= 0 {
-		t.pattern = &segs
-		t.keyLen = uint16(len(strings.Join(segs[:star], "/")))
-	}
-	return t, true
-}
-
-// unixNanos is t in Unix nanoseconds, clamped to what int64 holds
-// (1678 to 2262): earlier times become 1 (long past), later ones the
-// maximum (never in practice). UnixNano alone overflows outside that range.
-func unixNanos(t time.Time) int64 {
-	switch {
-	case t.Before(time.Unix(0, 1)):
-		return 1
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
 }
 
 // newRoleView splits a role's allowed patterns for decisions: those
@@ -102,8 +65,7 @@ func newInstallationView(in *model.Installation) *installationView {
 	v := &installationView{extension: in.ExtensionID, status: in.Status, consented: patterns(in.ConsentedPermissions)}
 	for _, uri := range in.Scope() {
 		if segs, err := model.URISegments(uri); err == nil {
-			norm, _ := model.NormalizeURI(uri)
-			v.resources = append(v.resources, scopeEntry{resource: norm, segs: segs})
+			v.resources = append(v.resources, scopeEntry{resource: strings.Join(segs, "/"), segs: segs})
 		}
 	}
 	return v

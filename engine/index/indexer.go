@@ -1,4 +1,4 @@
-package engine
+package index
 
 import (
 	"encoding/json"
@@ -8,12 +8,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/gatehouse/gatehouse/engine/model"
-)
-
-// Grant kinds, as they appear in reasons.
-const (
-	KindRecord     = "record"
-	KindMembership = "membership"
 )
 
 // Top-level keys of the index document at data.gatehouse.index.
@@ -31,16 +25,16 @@ const (
 // extensions by id. Deleted records are left out; expiry stays in the grant
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
-	_, v := build(s, 0)
-	return v.json()
+	_, v := Build(s, 0)
+	return v.JSON()
 }
 
-// indexer keeps what turning changes into the next view needs. Records
+// Indexer keeps what turning changes into the next View needs. Records
 // and memberships, the large collections, are not kept: their grants are
-// in the view, tagged with the document they came from, and the indexer
+// in the View, tagged with the document they came from, and the Indexer
 // keeps only the principals each names. The small collections are kept
 // whole. Every document has a stamp to compare and order writes by.
-type indexer struct {
+type Indexer struct {
 	stamps     map[string]map[string]stamp
 	docs       map[string]map[string]model.Document // small collections
 	userGroups map[string][]string                  // user → sorted group ids
@@ -66,8 +60,8 @@ func large(collection string) bool {
 	return collection == model.Records || collection == model.Memberships
 }
 
-func newIndexer() *indexer {
-	ix := &indexer{
+func newIndexer() *Indexer {
+	ix := &Indexer{
 		stamps: map[string]map[string]stamp{}, docs: map[string]map[string]model.Document{},
 		userGroups: map[string][]string{},
 	}
@@ -80,17 +74,17 @@ func newIndexer() *indexer {
 	return ix
 }
 
-// build indexes a snapshot and renders its view at rev.
-func build(s *model.Snapshot, rev uint64) (*indexer, *view) {
+// Build indexes a snapshot and makes its View at rev.
+func Build(s *model.Snapshot, rev uint64) (*Indexer, *View) {
 	ix := newIndexer()
-	users, groups := map[string][]tuple{}, map[string][]tuple{}
+	users, groups := map[string][]Grant{}, map[string][]Grant{}
 	for _, c := range model.Collections {
 		for _, d := range s.Docs(c) {
 			ix.put(c, d)
 			addGrants(d, users, groups)
 		}
 	}
-	v := &view{rev: rev}
+	v := &View{rev: rev}
 	for u := range ix.userGroups {
 		if _, ok := users[u]; !ok {
 			users[u] = nil
@@ -107,7 +101,7 @@ func build(s *model.Snapshot, rev uint64) (*indexer, *view) {
 		}
 	}
 	for id := range ix.docs[model.Roles] {
-		v.roles.set(id, ix.role(id), false)
+		v.roles.set(id, ix.roleEntry(id), false)
 	}
 	for id := range ix.docs[model.Installations] {
 		v.installations.set(id, ix.installation(id), false)
@@ -120,7 +114,7 @@ func build(s *model.Snapshot, rev uint64) (*indexer, *view) {
 
 // principal makes a user's or group's entry from its grants; nil when it
 // holds nothing.
-func (ix *indexer) principal(id string, grants []tuple, user bool) *principal {
+func (ix *Indexer) principal(id string, grants []Grant, user bool) *principal {
 	var groups []string
 	if user {
 		groups = slices.Clone(ix.userGroups[id])
@@ -132,7 +126,7 @@ func (ix *indexer) principal(id string, grants []tuple, user bool) *principal {
 }
 
 // addGrants adds the grants a record or membership gives, by principal.
-func addGrants(doc model.Document, users, groups map[string][]tuple) {
+func addGrants(doc model.Document, users, groups map[string][]Grant) {
 	switch d := doc.(type) {
 	case *model.Record:
 		us, gs := recordPrincipals(d)
@@ -148,7 +142,7 @@ func addGrants(doc model.Document, users, groups map[string][]tuple) {
 		}
 	case *model.Membership:
 		for _, role := range d.Roles {
-			if g, ok := grant(kindMembership, d.ID, role, d.Context, d.ExpiresAt); ok {
+			if g, ok := newGrant(FromMembership, d.ID, role, d.Context, d.ExpiresAt); ok {
 				users[d.UserID] = append(users[d.UserID], g)
 			}
 		}
@@ -156,7 +150,7 @@ func addGrants(doc model.Document, users, groups map[string][]tuple) {
 }
 
 // put adds doc: its stamp, and the document or the names it gives to.
-func (ix *indexer) put(collection string, doc model.Document) {
+func (ix *Indexer) put(collection string, doc model.Document) {
 	id := doc.DocMeta().ID
 	st := stampOf(doc)
 	switch d := doc.(type) {
@@ -180,7 +174,7 @@ func (ix *indexer) put(collection string, doc model.Document) {
 }
 
 // remove drops the document with id.
-func (ix *indexer) remove(collection, id string) {
+func (ix *Indexer) remove(collection, id string) {
 	if g, ok := ix.docs[collection][id].(*model.Group); ok {
 		for _, u := range g.Users {
 			unlink(ix.userGroups, u.UserID, id)
@@ -214,24 +208,102 @@ func (s stamp) same(doc model.Document) bool {
 	return d != 0 && d == s.digest
 }
 
-func (ix *indexer) role(id string) *roleView {
+func (ix *Indexer) roleEntry(id string) *roleView {
 	if r, ok := ix.docs[model.Roles][id].(*model.Role); ok {
 		return newRoleView(r)
 	}
 	return nil
 }
 
-func (ix *indexer) installation(id string) *installationView {
+func (ix *Indexer) installation(id string) *installationView {
 	if in, ok := ix.docs[model.Installations][id].(*model.Installation); ok {
 		return newInstallationView(in)
 	}
 	return nil
 }
 
-func (ix *indexer) extension(id string) *extensionView {
+func (ix *Indexer) extension(id string) *extensionView {
 	if x, ok := ix.docs[model.Extensions][id].(*model.Extension); ok {
 		perms := patterns(x.Permissions)
 		return &extensionView{permissions: perms, value: ast.NewObject(ast.Item(ast.InternedTerm("permissions"), segsTerm(perms)))}
 	}
 	return nil
+}
+
+// recordPrincipals returns every user and group a record names anywhere.
+func recordPrincipals(r *model.Record) (set, set) {
+	users, groups := set{}, set{}
+	add := func(us []model.UserRef, gs []model.GroupRef) {
+		for _, u := range us {
+			users[u.UserID] = struct{}{}
+		}
+		for _, g := range gs {
+			groups[g.GroupID] = struct{}{}
+		}
+	}
+	add(r.Users, r.Groups)
+	for _, st := range r.Statements {
+		add(st.Users, st.Groups)
+	}
+	return users, groups
+}
+
+// link adds id to m[key], keeping it sorted and unique.
+func link(m map[string][]string, key, id string) {
+	ids := m[key]
+	if i, found := slices.BinarySearch(ids, id); !found {
+		m[key] = slices.Insert(ids, i, id)
+	}
+}
+
+// unlink removes id from m[key], dropping the key when it empties.
+func unlink(m map[string][]string, key, id string) {
+	ids := m[key]
+	if i, found := slices.BinarySearch(ids, id); found {
+		ids = slices.Delete(ids, i, i+1)
+	}
+	if len(ids) == 0 {
+		delete(m, key)
+		return
+	}
+	m[key] = ids
+}
+
+// Has reports whether a document is loaded.
+func (ix *Indexer) Has(collection, id string) bool {
+	_, ok := ix.stamps[collection][id]
+	return ok
+}
+
+// Role returns the role with id as last written; false when there is none.
+func (ix *Indexer) Role(id string) (*model.Role, bool) {
+	r, ok := ix.docs[model.Roles][id].(*model.Role)
+	return r, ok
+}
+
+// Counts returns how many documents of each collection are loaded.
+func (ix *Indexer) Counts() map[string]int {
+	counts := map[string]int{}
+	for c, stamps := range ix.stamps {
+		counts[c] = len(stamps)
+	}
+	return counts
+}
+
+// Policies returns the custom policies, sorted by id.
+func (ix *Indexer) Policies() []model.Policy {
+	var out []model.Policy
+	for _, id := range keys(ix.docs[model.Policies]) {
+		out = append(out, *ix.docs[model.Policies][id].(*model.Policy))
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,4 +1,4 @@
-package engine
+package index
 
 import (
 	"strconv"
@@ -6,38 +6,38 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// Rendering a view as the index document OPA reads (see README, "The data
+// Rendering a View as the index document OPA reads (see README, "The data
 // layout the policies read"), as AST values so topdown takes them as they
 // are.
 
-// root renders data.gatehouse.
-func (v *view) root() ast.Value {
+// Root renders data.gatehouse.
+func (v *View) Root() ast.Value {
 	return ast.NewObject(
-		ast.Item(ast.InternedTerm("index"), ast.NewTerm(v.document())),
+		ast.Item(ast.InternedTerm("index"), ast.NewTerm(v.Document())),
 		ast.Item(ast.InternedTerm("revision"), ast.NewTerm(ast.Number(strconv.FormatUint(v.rev, 10)))),
 	)
 }
 
-// document renders the whole index.
-func (v *view) document() ast.Value {
+// Document renders the whole index.
+func (v *View) Document() ast.Value {
 	out := ast.NewObject()
 	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions} {
-		out.Insert(ast.InternedTerm(key), ast.NewTerm(v.collection(key)))
+		out.Insert(ast.InternedTerm(key), ast.NewTerm(v.Collection(key)))
 	}
 	return out
 }
 
-// json renders the whole index as plain Go values, for JSON.
-func (v *view) json() map[string]any {
-	doc, err := ast.JSON(v.document())
+// JSON renders the whole index as plain Go values, for JSON.
+func (v *View) JSON() map[string]any {
+	doc, err := ast.JSON(v.Document())
 	if err != nil {
 		panic(err) // the index holds only strings, numbers, arrays and objects
 	}
 	return doc.(map[string]any)
 }
 
-// collection renders one collection of the index; nil for another key.
-func (v *view) collection(key string) ast.Value {
+// Collection renders one collection of the index; nil for another key.
+func (v *View) Collection(key string) ast.Value {
 	switch key {
 	case keyUsers:
 		return entries(&v.users, (*principal).value)
@@ -53,8 +53,8 @@ func (v *view) collection(key string) ast.Value {
 	return nil
 }
 
-// entry renders one entry of a collection; nil when absent.
-func (v *view) entry(key, id string) ast.Value {
+// Entry renders one entry of a collection; nil when absent.
+func (v *View) Entry(key, id string) ast.Value {
 	switch key {
 	case keyUsers:
 		return entry(&v.users, id, (*principal).value)
@@ -83,35 +83,23 @@ func entries[T any](s *shards[T], render func(T) ast.Value) ast.Value {
 	return out
 }
 
-// value renders a principal: by_prefix lists of grant tuples [kind, id,
-// role, resource, expires] with segs appended for patterns, and for users
-// their groups. Grants are sorted by key, so each list is a run.
+// value renders a principal: by_prefix lists of grant tuples (see
+// Grant.Term), and for users their groups. Grants are sorted by key, so each list is a run.
 func (p *principal) value() ast.Value {
 	byPrefix := ast.NewObject()
 	for i := 0; i < len(p.grants); {
 		key := p.grants[i].key()
 		var list []*ast.Term
 		for ; i < len(p.grants) && p.grants[i].key() == key; i++ {
-			list = append(list, p.grants[i].term())
+			list = append(list, p.grants[i].Term())
 		}
 		byPrefix.Insert(ast.StringTerm(key), ast.ArrayTerm(list...))
 	}
 	out := ast.NewObject(ast.Item(ast.InternedTerm("by_prefix"), ast.NewTerm(byPrefix)))
 	if p.user {
-		out.Insert(ast.InternedTerm("groups"), stringsTerm(p.groups))
+		out.Insert(ast.InternedTerm("groups"), StringsTerm(p.groups))
 	}
 	return out
-}
-
-func (t *tuple) term() *ast.Term {
-	terms := []*ast.Term{
-		ast.InternedTerm(t.kind.String()), ast.StringTerm(t.id), ast.StringTerm(t.role),
-		ast.StringTerm(t.resource), ast.NewTerm(ast.Number(strconv.FormatInt(t.expires, 10))),
-	}
-	if t.pattern != nil {
-		terms = append(terms, stringsTerm(*t.pattern))
-	}
-	return ast.ArrayTerm(terms...)
 }
 
 // value renders the installation's entry; there are many installations,
@@ -121,7 +109,7 @@ func (in *installationView) value() ast.Value {
 	for i, r := range in.resources {
 		resources[i] = ast.ObjectTerm(
 			ast.Item(ast.InternedTerm("resource"), ast.StringTerm(r.resource)),
-			ast.Item(ast.InternedTerm("segs"), stringsTerm(r.segs)),
+			ast.Item(ast.InternedTerm("segs"), StringsTerm(r.segs)),
 		)
 	}
 	return ast.NewObject(
@@ -132,7 +120,8 @@ func (in *installationView) value() ast.Value {
 	)
 }
 
-func stringsTerm(ss []string) *ast.Term {
+// StringsTerm renders strings as a Rego array.
+func StringsTerm(ss []string) *ast.Term {
 	terms := make([]*ast.Term, len(ss))
 	for i, s := range ss {
 		terms[i] = ast.StringTerm(s)
@@ -143,7 +132,7 @@ func stringsTerm(ss []string) *ast.Term {
 func segsTerm(list [][]string) *ast.Term {
 	terms := make([]*ast.Term, len(list))
 	for i, segs := range list {
-		terms[i] = stringsTerm(segs)
+		terms[i] = StringsTerm(segs)
 	}
 	return ast.ArrayTerm(terms...)
 }
