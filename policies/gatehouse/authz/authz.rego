@@ -18,40 +18,26 @@ allow if decision.allowed
 
 # METADATA
 # description: |
-#   {allowed, reasons, denied_by}. denied_by names the first failing side in
-#   the order invalid_input, user, installation_status, installation_scope,
-#   consent, policy; null when allowed. Each check runs only if those before
-#   passed; the final else makes it total, so it needs no default. The user
-#   side passes on the user's grants or on an allow hook; policy fails on
-#   any deny hook (see gatehouse.hooks).
+#   {allowed, reasons, denied_by}. denied_by names the first failing check
+#   of checks (see denied_by); null when allowed. The user side passes on
+#   the user's grants or on an allow hook; policy fails on any deny hook
+#   (see gatehouse.hooks).
 # entrypoint: true
-decision := _deny("invalid_input") if {
-	not _valid
-} else := _deny("user") if {
-	_given("user")
-	count(_user_reasons) == 0
-	count(_policy_reasons) == 0
-} else := _deny("installation_status") if {
-	_given("installation")
-	not _installation.status == "ACTIVE"
-} else := _deny("installation_scope") if {
-	_given("installation")
-	not _in_scope
-} else := _deny("consent") if {
-	_given("installation")
-	not _consented
-} else := _deny("policy") if {
-	count(_hook_denials) > 0
+decision := _deny(denied_by) if {
+	denied_by
 } else := {"allowed": true, "reasons": sort(reasons), "denied_by": null}
 
 _deny(side) := {"allowed": false, "reasons": [], "denied_by": side}
 
 # METADATA
-# description: The first failing check, in the documented order.
-denied_by := [f |
-	some f in ["invalid_input", "user", "installation_status", "installation_scope", "consent", "policy"]
-	f in failures
-][0]
+# description: |
+#   The checks a decision makes, in the order a denial names them: the
+#   one place that order is written.
+checks := ["invalid_input", "user", "installation_status", "installation_scope", "consent", "policy"]
+
+# METADATA
+# description: The first failing check, in the order of checks; undefined when none fails.
+denied_by := [f | some f in checks; f in failures][0]
 
 # METADATA
 # description: Every check that fails for this input, for explanations.

@@ -34,11 +34,48 @@ action_request(action) := {"action": action, "action_key": concat("", [concat(":
 
 # METADATA
 # description: |
-#   A grant tuple [kind, id, role, resource, expires, segs?] as an object
-#   {kind, id, role, resource, segs, expires?}, for the lookups.
+#   A grant tuple's fields by name. The index files each grant as the tuple
+#   [kind, id, role, resource, expires, segs?] (segs only for a pattern
+#   with "*" segments; expires 0 without expiry); these functions and
+#   tuple are the only places that know the positions.
+tuple_kind(t) := t[0]
+
+# METADATA
+# description: The id of the record or membership that gave the grant.
+tuple_id(t) := t[1]
+
+# METADATA
+# description: The role granted.
+tuple_role(t) := t[2]
+
+# METADATA
+# description: The resource pattern, normalized.
+tuple_resource(t) := t[3]
+
+# METADATA
+# description: When the grant expires (Unix ns); 0 without expiry.
+tuple_expires(t) := t[4]
+
+# METADATA
+# description: The pattern's segments; undefined without a "*" segment.
+tuple_pattern(t) := t[5]
+
+# METADATA
+# description: |
+#   A grant object {kind, id, role, resource, expires?, segs} as the tuple
+#   the index files; segs are appended only for a pattern with "*".
+tuple(g) := array.concat(
+	[g.kind, g.id, g.role, g.resource, object.get(g, "expires", 0)],
+	[g.segs | "*" in g.segs],
+)
+
+# METADATA
+# description: |
+#   A grant tuple as an object {kind, id, role, resource, segs, expires?},
+#   for the lookups.
 grant_object(t) := object.union(
-	{"kind": t[0], "id": t[1], "role": t[2], "resource": t[3], "segs": split(t[3], "/")},
-	{"expires": t[4] | t[4] != 0},
+	{"kind": tuple_kind(t), "id": tuple_id(t), "role": tuple_role(t), "resource": tuple_resource(t), "segs": split(tuple_resource(t), "/")},
+	{"expires": tuple_expires(t) | tuple_expires(t) != 0},
 )
 
 # METADATA
@@ -58,9 +95,9 @@ user_grants(user, now) := array.concat(
 
 # METADATA
 # description: A grant tuple without expiry, or one that expires after now (ns).
-live(t, _) if t[4] == 0
+live(t, _) if tuple_expires(t) == 0
 
-live(t, now) if now < t[4]
+live(t, now) if now < tuple_expires(t)
 
 # METADATA
 # description: The unexpired grant tuples of a user or group document covering the request.
@@ -73,12 +110,9 @@ covering(doc, req) := [t |
 
 # A tuple without "*" is filed under its own resource, so finding it under
 # a request prefix means it covers; one with "*" checks its segments.
-_covers(t, _) if count(t) == 5
+_covers(t, _) if not tuple_pattern(t)
 
-_covers(t, segs) if {
-	count(t) == 6
-	match.covers(t[5], segs)
-}
+_covers(t, segs) if match.covers(tuple_pattern(t), segs)
 
 # METADATA
 # description: The role exists, is active and allows an action implying the request's.
@@ -105,9 +139,9 @@ allowing(user, req) := {reason(t) |
 			some t in covering(data.gatehouse.index.groups[group], req)
 		],
 	)
-	role_allows(t[2], req)
+	role_allows(tuple_role(t), req)
 }
 
 # METADATA
 # description: A grant tuple as a decision reason.
-reason(t) := {"kind": t[0], "id": t[1], "role": t[2], "resource": t[3]}
+reason(t) := {"kind": tuple_kind(t), "id": tuple_id(t), "role": tuple_role(t), "resource": tuple_resource(t)}

@@ -7,6 +7,8 @@
 #   allows_wild). A _test.rego file, so never part of a bundle.
 package gatehouse.testutil
 
+import data.gatehouse.grants
+
 _allow_key([]) := ""
 
 _allow_key(segs) := concat("", [concat(":", segs), ":"]) if count(segs) > 0
@@ -33,13 +35,13 @@ principal(doc) := {"by_prefix": {key: _filed(exact, wild, key) | some key in _ke
 
 # METADATA
 # description: A fixture grant object as the loader's tuple.
-tuple(g) := [g.kind, g.id, g.role, g.resource, object.get(g, "expires", 0)]
+tuple(g) := grants.tuple(g)
 
 _keys(exact, wild) := {g.resource | some g in exact} | {_literal(g.segs) | some g in wild}
 
 _filed(exact, wild, key) := array.concat(
 	[tuple(g) | some g in exact; g.resource == key],
-	[array.concat(tuple(g), [g.segs]) | some g in wild; _literal(g.segs) == key],
+	[tuple(g) | some g in wild; _literal(g.segs) == key],
 )
 
 _literal(segs) := concat("/", array.slice(segs, 0, [i | some i, s in segs; s == "*"][0]))
