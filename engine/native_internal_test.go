@@ -222,7 +222,9 @@ allow contains "extra" if input.user
 	if e.gen.Load().policies.Native {
 		t.Fatal("native decisions with an allow hook loaded")
 	}
-	i := slices.IndexFunc(generated(50, 1), func(in Input) bool { return in.User != "" && e.gen.Load().view.Decide(in, time.Now().UnixNano()).Allowed })
+	i := slices.IndexFunc(generated(50, 1), func(in Input) bool {
+		return in.User != "" && e.gen.Load().view.Decide(in, time.Now().UnixNano()).Allowed
+	})
 	if i < 0 {
 		t.Fatal("no allowed input to check")
 	}
