@@ -29,11 +29,11 @@ type Signing struct {
 // Build writes ex as a gzipped bundle tarball: the modules, data.json with
 // the index and revision under gatehouse/, and a .manifest with the
 // revision and roots. With tenant set, only data that tenant's resources
-// need is kept (see ForTenant). With signing set, .signatures.json is added.
+// need is kept (see engine.Export.TenantIndex). With signing set, .signatures.json is added.
 func Build(ex engine.Export, tenant string, signing *Signing, revision string) ([]byte, error) {
 	index := ex.Index
 	if tenant != "" {
-		index = ForTenant(index, tenant)
+		index = ex.TenantIndex(tenant)
 	}
 	b := bundle.Bundle{
 		Data: map[string]any{"gatehouse": map[string]any{"index": index, "revision": ex.Revision}},

@@ -1,0 +1,72 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+func TestReaches(t *testing.T) {
+	scope := []string{"tenants", "t1"}
+	tests := []struct {
+		pattern []string
+		want    bool
+	}{
+		{[]string{"tenants"}, true},
+		{[]string{"tenants", "t1"}, true},
+		{[]string{"tenants", "t1", "docs"}, true},
+		{[]string{"tenants", "*", "docs"}, true},
+		{[]string{"*"}, true},
+		{[]string{"tenants", "t2"}, false},
+		{[]string{"accounts", "t1"}, false},
+	}
+	for _, tt := range tests {
+		if got := reaches(tt.pattern, scope); got != tt.want {
+			t.Errorf("reaches(%v) = %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
+}
+
+func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
+	record := func(id, role, uri string, users []model.UserRef, groups []model.GroupRef) model.Record {
+		return model.Record{Meta: model.Meta{ID: id}, Status: model.StatusActive, Users: users, Groups: groups,
+			Statements: []model.Statement{{Roles: []string{role}, Resources: []model.ResourceRef{{ResourceURI: uri}}}}}
+	}
+	perm := func(a string) []model.Permission { return []model.Permission{{Action: a}} }
+	snap := &model.Snapshot{
+		Roles: []model.Role{{Meta: model.Meta{ID: "reader"}, Permissions: perm("read")},
+			{Meta: model.Meta{ID: "writer"}, Permissions: perm("write")}, {Meta: model.Meta{ID: "unused"}, Permissions: perm("x")}},
+		Records: []model.Record{
+			record("r1", "reader", "tenants/t1/docs", []model.UserRef{{UserID: "ann"}}, nil),                          // mine
+			record("r2", "reader", "tenants/t2", []model.UserRef{{UserID: "bea"}}, []model.GroupRef{{GroupID: "g2"}}), // theirs
+			record("r3", "writer", "tenants/*/x", []model.UserRef{{UserID: "cid"}}, nil),                              // wild
+		},
+		Groups:     []model.Group{{Meta: model.Meta{ID: "g2"}, Users: []model.UserRef{{UserID: "bea"}}}},
+		Extensions: []model.Extension{{Meta: model.Meta{ID: "e1"}, Permissions: []string{"read"}}, {Meta: model.Meta{ID: "e2"}, Permissions: []string{"read"}}},
+		Installations: []model.Installation{
+			{Meta: model.Meta{ID: "i1"}, ExtensionID: "e1", Context: "tenants/t1", Status: model.StatusActive},
+			{Meta: model.Meta{ID: "i2"}, ExtensionID: "e2", Context: "tenants/t2", Status: model.StatusActive},
+		},
+	}
+	_, v := Build(snap, 1)
+	full := v.JSON()
+	pick := func(key string, ids ...string) map[string]any {
+		out := map[string]any{}
+		for _, id := range ids {
+			out[id] = full[key].(map[string]any)[id]
+		}
+		return out
+	}
+	want := map[string]any{
+		"users":         pick("users", "ann", "cid"),
+		"groups":        map[string]any{},
+		"roles":         pick("roles", "reader", "writer"),
+		"installations": pick("installations", "i1"),
+		"extensions":    pick("extensions", "e1"),
+	}
+	if diff := cmp.Diff(want, v.Within([]string{"tenants", "t1"}).JSON()); diff != "" {
+		t.Errorf("Within (-want +got):\n%s", diff)
+	}
+}
