@@ -67,6 +67,13 @@ func (ps *Problems) action(field, value string) {
 	}
 }
 
+// actions checks each action of a list, naming it field[i].
+func (ps *Problems) actions(field string, values []string) {
+	for i, a := range values {
+		ps.action(fmt.Sprintf("%s[%d]", field, i), a)
+	}
+}
+
 func (ps *Problems) oneOf(field, value string, allowed ...string) {
 	if !slices.Contains(allowed, value) {
 		ps.Add(field, "is %q, want one of %s", value, strings.Join(allowed, ", "))
@@ -158,9 +165,7 @@ func (m *Membership) Validate() []Problem {
 func (e *Extension) Validate() []Problem {
 	var ps Problems
 	ps.id(e.ID)
-	for i, a := range e.Permissions {
-		ps.action(fmt.Sprintf("permissions[%d]", i), a)
-	}
+	ps.actions("permissions", e.Permissions)
 	return ps.List()
 }
 
@@ -182,9 +187,7 @@ func (in *Installation) Validate() []Problem {
 			ps.Add(field, "%q is not within the installation's context %q", r, in.Context)
 		}
 	}
-	for i, a := range in.ConsentedPermissions {
-		ps.action(fmt.Sprintf("consentedPermissions[%d]", i), a)
-	}
+	ps.actions("consentedPermissions", in.ConsentedPermissions)
 	return ps.List()
 }
 
