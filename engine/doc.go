@@ -1,29 +1,46 @@
-// Package engine evaluates gatehouse's Rego model with OPA.
+// Package engine is gatehouse's facade over its Rego model: Load, Apply,
+// Sync and Refresh bring documents in; Decide (with the decision cache
+// around it), the lookups, the admin checks, Query and Eval answer. It
+// imports neither Gin nor the MongoDB driver: documents arrive as
+// model.Snapshot values and Change values, through the Source interface.
 //
 // # Architecture
 //
-// Each revision of the data is an immutable view (view.go): the index in
-// compact Go form, with grants filed by the user or group a decision
-// starts from and by a prefix of the URIs they cover, roles with their
-// allowed action prefixes, installations and extensions by id. Views are
-// sharded, so Apply copies only the shards its changes touch; a reader
-// holds one revision without locks.
+// The engine owns little itself; its sub-packages own the rest, and only
+// the engine ties them together:
 //
-// The built-in decision is evaluated natively over the view (native.go).
-// It answers exactly as data.gatehouse.authz.decision does; differential
-// tests hold the two equal, and a custom policy that declares hook rules
-// (package gatehouse.hooks, the only gatehouse package custom policies may
-// add rules to; hooks.go) switches decisions back to Rego. The Rego stays the definition: it is
-// what lookups, admin checks, the Data API, bundles and sidecars evaluate.
-// OPA reads the data through a read-only store over the views (store.go),
-// which renders {"gatehouse": {"index", "revision"}} entry by entry as Rego
-// reads it, so there is no second copy of the index.
+//	engine/model       documents, validation, URI and action normalization
+//	engine/index       views (one revision of the data, sharded), building
+//	                   and diffing them, rendering them for OPA, the native decision
+//	engine/regostore   the read-only OPA storage over a view
+//	engine/policy      built-in modules, compiling custom policies, hook
+//	                   checks, entrypoints, prepared queries
+//	engine/decisionlog the batching decision log (its MongoDB sink is in loader)
 //
-// Load builds a whole new view and compiles policies. Apply re-renders
-// only the entries the changes touch (the users and groups a record names,
-// one role, one installation) and publishes the next revision; a
-// custom-policy change recompiles. Decisions are cached by canonical input
-// and revision until the earliest expiry they depend on.
+// One revision is one generation: the compiled policies (policy.Set) and
+// the view (index.View) published together through one atomic pointer. A
+// reader loads it once; Rego reads the data through a transaction pinned
+// to that generation's view, so policies and data always belong together.
+//
+// The paths through the packages:
+//
+//	decision  api → Engine.Decide → decisionCache → index.View.Decide
+//	          (or, with hook rules, policy.Set's prepared query over
+//	          regostore pinned to the view) → decisionlog
+//	write     api → store write (loader) → Engine.Apply → index.Indexer.Apply
+//	          (next view from the touched shards; policy.New on a policy
+//	          change) → new generation
+//	sync      loader syncer → Engine.Sync → index.Indexer.Diff → Apply path
+//	bundle    bundles → Engine.Export (index.View.JSON, or View.Within for
+//	          a tenant, and the policy modules of the same generation)
+//
+// The built-in decision is evaluated natively over the view. It answers
+// exactly as data.gatehouse.authz.decision does; differential tests
+// (native_internal_test.go) hold the two equal, and a custom policy that
+// declares hook rules (package gatehouse.hooks, the only gatehouse
+// package custom policies may add rules to) switches decisions back to
+// Rego. The Rego stays the definition: it is what lookups, admin checks,
+// the Data API, bundles and sidecars evaluate.
 //
 // # Trade-offs
 //
@@ -32,15 +49,13 @@
 // document, and the indexer keeps only each document's stamp (version,
 // time, digest) and the principals it names. That is what re-rendering a
 // change needs, at a fraction of the documents' memory; reading a whole
-// record back is the store's job.
+// record back is the store's job. The store renders the index entry by
+// entry as Rego reads it, so there is no second copy of the data.
 //
 // # Usage
 //
-//	e := engine.New(logger)
+//	e := engine.NewWithOptions(logger, engine.Options{DecisionCacheSize: engine.DefaultDecisionCacheSize, DecisionLog: log})
 //	e.Load(ctx, snapshot)                         // from the loader
 //	e.Apply(ctx, []engine.Change{{Collection: model.Records, ID: "r1", Doc: rec}})
 //	d, err := e.Decide(ctx, engine.Input{User: "u1", Resource: "accounts/A", Permission: "read"})
-//
-// The engine imports neither Gin nor the MongoDB driver; documents arrive as
-// model.Snapshot values and model.Document changes.
 package engine

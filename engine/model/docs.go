@@ -1,6 +1,9 @@
 // Package model holds gatehouse's stored documents (SPEC section 2), their
-// validation, and the parsing of resource URIs and actions. It imports
-// neither OPA, Gin nor the MongoDB driver, so every layer can share it.
+// validation, and the one Go definition of how resource URIs and actions
+// are normalized and parsed (TrimURI, FoldAction, NormalizeURI,
+// ActionSegments, Covers; the Rego's gatehouse.match mirrors it). It
+// imports neither the engine, OPA, Gin nor the MongoDB driver, so every
+// layer can share it.
 package model
 
 import "time"
