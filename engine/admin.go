@@ -12,12 +12,6 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// AdminQueries are the entrypoints for on-behalf-of checks.
-const (
-	MissingToGiveQuery    = "data.gatehouse.admin.missing_to_give"
-	MissingToInstallQuery = "data.gatehouse.admin.missing_to_install"
-)
-
 // Given is a role given on a resource by a record, membership or group.
 type Given struct {
 	Role     string `json:"role"`

@@ -7,6 +7,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/gatehouse/gatehouse/engine/index"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
@@ -28,7 +29,7 @@ type decisionCache struct {
 }
 
 type cachedDecision struct {
-	d          Decision
+	d          index.Decision
 	validUntil int64 // Unix ns
 }
 
@@ -41,18 +42,18 @@ func newDecisionCache(size int) *decisionCache {
 }
 
 // decide answers from the cache or with eval, once per key at a time.
-// Only the built-in decision is cached: custom hook rules may depend on
-// anything (the time, say), so with them every decision is evaluated. A
-// nil cache evaluates every time.
-func (c *decisionCache) decide(g *generation, in Input, now int64, eval func() (Decision, error)) (Decision, error) {
-	if c == nil || !g.policies.Native {
+// Only the built-in decision (native true) is cached: custom hook rules
+// may depend on anything (the time, say), so with them every decision is
+// evaluated. A nil cache evaluates every time.
+func (c *decisionCache) decide(v *index.View, native bool, in index.Input, now int64, eval func() (index.Decision, error)) (index.Decision, error) {
+	if c == nil || !native {
 		return eval()
 	}
-	key := cacheKey(in, g.view.Rev())
+	key := cacheKey(in, v.Rev())
 	if d, ok := c.get(key, now); ok {
 		return d, nil
 	}
-	v, err, _ := c.flight.Do(key, func() (any, error) {
+	res, err, _ := c.flight.Do(key, func() (any, error) {
 		// A miss that reaches Do after another finished evaluating this
 		// key finds its answer here instead of evaluating again.
 		if d, ok := c.lookup(key, now); ok {
@@ -61,21 +62,21 @@ func (c *decisionCache) decide(g *generation, in Input, now int64, eval func() (
 		c.evals.Add(1)
 		d, err := eval()
 		if err == nil {
-			c.put(key, d, g.view.NextExpiry(in.User, now))
+			c.put(key, d, v.NextExpiry(in.User, now))
 		}
 		return d, err
 	})
 	if err != nil {
-		return Decision{}, err
+		return index.Decision{}, err
 	}
-	return v.(Decision), nil
+	return res.(index.Decision), nil
 }
 
 // cacheKey is the canonical form of in at rev: the URI and the action as
 // model.TrimURI and model.FoldAction canonicalize them. Each part is written with its length
 // first, so no content (a NUL byte, a digit) can make two questions share
 // a key.
-func cacheKey(in Input, rev uint64) string {
+func cacheKey(in index.Input, rev uint64) string {
 	uri := model.TrimURI(in.Resource)
 	action := model.FoldAction(in.Permission)
 	b := make([]byte, 0, len(in.User)+len(in.Installation)+len(uri)+len(action)+40)
@@ -88,7 +89,7 @@ func cacheKey(in Input, rev uint64) string {
 }
 
 // get looks key up and counts a hit or a miss.
-func (c *decisionCache) get(key string, now int64) (Decision, bool) {
+func (c *decisionCache) get(key string, now int64) (index.Decision, bool) {
 	d, ok := c.lookup(key, now)
 	if ok {
 		c.hits.Add(1)
@@ -99,14 +100,14 @@ func (c *decisionCache) get(key string, now int64) (Decision, bool) {
 }
 
 // lookup returns the entry for key while it is valid at now.
-func (c *decisionCache) lookup(key string, now int64) (Decision, bool) {
+func (c *decisionCache) lookup(key string, now int64) (index.Decision, bool) {
 	if e, ok := c.entries.Get(key); ok && now < e.validUntil {
 		return e.d, true
 	}
-	return Decision{}, false
+	return index.Decision{}, false
 }
 
-func (c *decisionCache) put(key string, d Decision, validUntil int64) {
+func (c *decisionCache) put(key string, d index.Decision, validUntil int64) {
 	c.entries.Add(key, cachedDecision{d: d, validUntil: validUntil})
 }
 
@@ -117,11 +118,10 @@ type CacheStats struct {
 	Entries      int
 }
 
-// CacheStats returns the decision cache's counters; zero when disabled.
-func (e *Engine) CacheStats() CacheStats {
-	if e.cache == nil {
+// stats returns the counters; zero when the cache is disabled (nil).
+func (c *decisionCache) stats() CacheStats {
+	if c == nil {
 		return CacheStats{}
 	}
-	c := e.cache
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evaluations: c.evals.Load(), Entries: c.entries.Len()}
 }

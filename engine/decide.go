@@ -37,7 +37,7 @@ func (e *InvalidInputError) Error() string {
 // Unwrap lets errors.Is(err, ErrInvalidInput) match.
 func (e *InvalidInputError) Unwrap() error { return ErrInvalidInput }
 
-func invalid(ps []model.Problem) error {
+func inputError(ps []model.Problem) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -48,7 +48,7 @@ func invalid(ps []model.Problem) error {
 // decisionCache). It returns an *InvalidInputError for bad input and
 // ErrNotReady before the first Load.
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
-	if err := invalid(in.Validate()); err != nil {
+	if err := inputError(in.Validate()); err != nil {
 		return Decision{}, err
 	}
 	g, err := e.current()
@@ -56,7 +56,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		return Decision{}, err
 	}
 	start := time.Now()
-	d, err := e.cache.decide(g, in, start.UnixNano(), func() (Decision, error) {
+	d, err := e.cache.decide(g.view, g.policies.Native, in, start.UnixNano(), func() (Decision, error) {
 		return e.evaluate(ctx, g, in, start.UnixNano())
 	})
 	if err != nil {

@@ -29,6 +29,9 @@ const (
 	PermissionsQuery = "data.gatehouse.lookup.permissions"
 	ResourcesQuery   = "data.gatehouse.lookup.resources"
 	MembershipsQuery = "data.gatehouse.lookup.memberships"
+	// The on-behalf-of checks.
+	MissingToGiveQuery    = "data.gatehouse.admin.missing_to_give"
+	MissingToInstallQuery = "data.gatehouse.admin.missing_to_install"
 )
 
 // preparedQueries are prepared with every compile.
@@ -99,6 +102,9 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 
 // DecisionsDropped returns how many decision log entries were dropped.
 func (e *Engine) DecisionsDropped() int64 { return e.decisions.Dropped() }
+
+// CacheStats returns the decision cache's counters; zero when disabled.
+func (e *Engine) CacheStats() CacheStats { return e.cache.stats() }
 
 // Ready reports whether data has been loaded.
 func (e *Engine) Ready() bool { return e.gen.Load() != nil }

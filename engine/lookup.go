@@ -31,7 +31,7 @@ func (e *Engine) Permissions(ctx context.Context, user, resource string) ([]Held
 	var ps model.Problems
 	required(&ps, "user", user)
 	uriField(&ps, "resource", resource)
-	if err := invalid(ps.List()); err != nil {
+	if err := inputError(ps.List()); err != nil {
 		return nil, err
 	}
 	out := []HeldPermission{}
@@ -42,7 +42,7 @@ func (e *Engine) Permissions(ctx context.Context, user, resource string) ([]Held
 // Resources lists the grant patterns through which user holds permission,
 // restricted to prefix when it is not empty, sorted.
 func (e *Engine) Resources(ctx context.Context, user, permission, prefix string) ([]string, error) {
-	if err := invalid(ResourcesProblems(user, permission, prefix)); err != nil {
+	if err := inputError(ResourcesProblems(user, permission, prefix)); err != nil {
 		return nil, err
 	}
 	out := []string{}
@@ -68,7 +68,7 @@ func (e *Engine) Memberships(ctx context.Context, user, context string) ([]UserM
 	var ps model.Problems
 	required(&ps, "user", user)
 	uriField(&ps, "context", context)
-	if err := invalid(ps.List()); err != nil {
+	if err := inputError(ps.List()); err != nil {
 		return nil, err
 	}
 	out := []UserMembership{}

@@ -10,25 +10,6 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Top-level keys of the index document at data.gatehouse.index.
-const (
-	keyRoles         = "roles"
-	keyUsers         = "users"
-	keyGroups        = "groups"
-	keyInstallations = "installations"
-	keyExtensions    = "extensions"
-)
-
-// BuildIndex turns a snapshot into the document served at
-// data.gatehouse.index: grants keyed by the user or group a decision starts
-// from, roles keyed by id with pre-parsed actions, installations and
-// extensions by id. Deleted records are left out; expiry stays in the grant
-// because it is checked against the decision time.
-func BuildIndex(s *model.Snapshot) map[string]any {
-	_, v := Build(s, 0)
-	return v.JSON()
-}
-
 // Indexer keeps what turning changes into the next View needs. Records
 // and memberships, the large collections, are not kept: their grants are
 // in the View, tagged with the document they came from, and the Indexer
@@ -52,8 +33,6 @@ type stamp struct {
 
 func (s *stamp) namedUsers() []string  { return s.names[:s.users] }
 func (s *stamp) namedGroups() []string { return s.names[s.users:] }
-
-type set map[string]struct{}
 
 // large reports whether a collection is kept as names, not documents.
 func large(collection string) bool {

@@ -6,6 +6,54 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
+// Change is one document written or deleted.
+type Change struct {
+	Collection string
+	ID         string
+	Doc        model.Document // nil when the document was deleted
+}
+
+// Apply records the changes that alter what is loaded (see effective) and
+// builds the View after cur from them, rebuilding only the entries they
+// touch; next is nil when no change is effective. policies reports whether
+// a custom policy changed, so the caller recompiles (see Policies).
+func (ix *Indexer) Apply(cur *View, changes []Change) (next *View, policies bool) {
+	t, applied := newTouched(), 0
+	for _, c := range changes {
+		if ix.effective(c) {
+			ix.apply(c, t)
+			applied++
+		}
+	}
+	if applied == 0 {
+		return nil, false
+	}
+	return ix.next(cur, t, cur.rev+1), t.policies
+}
+
+// effective reports whether a change alters what is loaded, counting the
+// changes before it: not a delete of what is absent, not a rewrite of the
+// same document, and not a write older than the loaded one (a poller that
+// fetched a document just before a newer write was applied must not roll
+// it back).
+func (ix *Indexer) effective(c Change) bool {
+	old, ok := ix.stamps[c.Collection][c.ID]
+	switch {
+	case c.Doc == nil:
+		return ok
+	case ok:
+		return !old.same(c.Doc) && !older(c.Doc.DocMeta(), old)
+	}
+	return true
+}
+
+// older reports whether a is an older write of the document than b: a
+// lower version not written later. Versions restart after a delete, so a
+// lower version written later is a newer document.
+func older(a *model.Meta, b stamp) bool {
+	return a.Version < b.version && unixNanos(a.UpdatedAt) <= b.updated
+}
+
 // touched lists the index entries a set of changes affects, with the
 // grants records and memberships took away (dropped, by source) and gave
 // (added, by principal).

@@ -4,11 +4,32 @@ import (
 	"strconv"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // Rendering a View as the index document OPA reads (see README, "The data
 // layout the policies read"), as AST values so topdown takes them as they
 // are.
+
+// Top-level keys of the index document at data.gatehouse.index.
+const (
+	keyRoles         = "roles"
+	keyUsers         = "users"
+	keyGroups        = "groups"
+	keyInstallations = "installations"
+	keyExtensions    = "extensions"
+)
+
+// BuildIndex turns a snapshot into the document served at
+// data.gatehouse.index: grants keyed by the user or group a decision starts
+// from, roles keyed by id with pre-parsed actions, installations and
+// extensions by id. Deleted records are left out; expiry stays in the grant
+// because it is checked against the decision time.
+func BuildIndex(s *model.Snapshot) map[string]any {
+	_, v := Build(s, 0)
+	return v.JSON()
+}
 
 // Root renders data.gatehouse.
 func (v *View) Root() ast.Value {
@@ -118,21 +139,4 @@ func (in *installationView) value() ast.Value {
 		ast.Item(ast.InternedTerm("resources"), ast.ArrayTerm(resources...)),
 		ast.Item(ast.InternedTerm("consented"), segsTerm(in.consented)),
 	)
-}
-
-// StringsTerm renders strings as a Rego array.
-func StringsTerm(ss []string) *ast.Term {
-	terms := make([]*ast.Term, len(ss))
-	for i, s := range ss {
-		terms[i] = ast.StringTerm(s)
-	}
-	return ast.ArrayTerm(terms...)
-}
-
-func segsTerm(list [][]string) *ast.Term {
-	terms := make([]*ast.Term, len(list))
-	for i, segs := range list {
-		terms[i] = StringsTerm(segs)
-	}
-	return ast.ArrayTerm(terms...)
 }

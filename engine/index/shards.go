@@ -67,3 +67,6 @@ func (s *shards[T]) each(f func(string, T)) {
 }
 
 func notNil[T any](p *T) bool { return p != nil }
+
+// set is a set of ids or source keys.
+type set map[string]struct{}
