@@ -3,13 +3,10 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/policies"
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // ErrCompile is returned when policies do not compile.
@@ -45,52 +42,6 @@ func Compile(modules map[string]string) (*ast.Compiler, error) {
 		return nil, fmt.Errorf("%w: %w", ErrCompile, c.Errors)
 	}
 	return c, nil
-}
-
-// compileWithCustom compiles the built-in modules plus every custom policy
-// that stays out of the reserved packages and compiles alongside them; it
-// returns the ids of those left out. A policy in a built-in package can
-// reach the store without Check (written to MongoDB directly, or stored
-// before the packages were reserved), so it is refused here too.
-func compileWithCustom(log *slog.Logger, custom []model.Policy) (map[string]string, []string, *ast.Compiler, error) {
-	modules := BuiltinModules()
-	var skipped []string
-	for _, p := range custom {
-		if err := checkCustom(p.ID, p.Source); errors.Is(err, ErrReservedPackage) {
-			log.Warn("custom policy skipped: declares rules outside the extension point", "policy", p.ID, "error", err)
-			skipped = append(skipped, p.ID)
-			continue
-		}
-		trial := copyModules(modules)
-		trial[CustomPolicyPath(p.ID)] = p.Source
-		if _, err := Compile(trial); err != nil {
-			log.Warn("custom policy skipped: does not compile", "policy", p.ID, "error", err)
-			skipped = append(skipped, p.ID)
-			continue
-		}
-		modules = trial
-	}
-	compiler, err := Compile(modules)
-	return modules, skipped, compiler, err
-}
-
-// Check compiles a custom policy with modules (the built-in model's when
-// nil). It returns ErrReservedPackage, naming the package, for a policy
-// that declares rules in a package of the built-in model (or malformed
-// hook rules), and ErrCompile with the compiler's messages when compiling
-// fails.
-func Check(modules map[string]string, id, source string) error {
-	if err := checkCustom(id, source); err != nil {
-		return err
-	}
-	if modules == nil {
-		modules = BuiltinModules()
-	} else {
-		modules = copyModules(modules)
-	}
-	modules[CustomPolicyPath(id)] = source
-	_, err := Compile(modules)
-	return err
 }
 
 func copyModules(m map[string]string) map[string]string {

@@ -8,6 +8,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -101,4 +102,50 @@ func (s *Set) Rego(opts ...func(*rego.Rego)) *rego.Rego {
 
 func (s *Set) prepare(ctx context.Context, query string) (rego.PreparedEvalQuery, error) {
 	return s.Rego(rego.Query(query)).PrepareForEval(ctx)
+}
+
+// compileWithCustom compiles the built-in modules plus every custom policy
+// that stays out of the reserved packages and compiles alongside them; it
+// returns the ids of those left out. A policy in a built-in package can
+// reach the store without Check (written to MongoDB directly, or stored
+// before the packages were reserved), so it is refused here too.
+func compileWithCustom(log *slog.Logger, custom []model.Policy) (map[string]string, []string, *ast.Compiler, error) {
+	modules := BuiltinModules()
+	var skipped []string
+	for _, p := range custom {
+		if err := checkCustom(p.ID, p.Source); errors.Is(err, ErrReservedPackage) {
+			log.Warn("custom policy skipped: declares rules outside the extension point", "policy", p.ID, "error", err)
+			skipped = append(skipped, p.ID)
+			continue
+		}
+		trial := copyModules(modules)
+		trial[CustomPolicyPath(p.ID)] = p.Source
+		if _, err := Compile(trial); err != nil {
+			log.Warn("custom policy skipped: does not compile", "policy", p.ID, "error", err)
+			skipped = append(skipped, p.ID)
+			continue
+		}
+		modules = trial
+	}
+	compiler, err := Compile(modules)
+	return modules, skipped, compiler, err
+}
+
+// Check compiles a custom policy with modules (the built-in model's when
+// nil). It returns ErrReservedPackage, naming the package, for a policy
+// that declares rules in a package of the built-in model (or malformed
+// hook rules), and ErrCompile with the compiler's messages when compiling
+// fails.
+func Check(modules map[string]string, id, source string) error {
+	if err := checkCustom(id, source); err != nil {
+		return err
+	}
+	if modules == nil {
+		modules = BuiltinModules()
+	} else {
+		modules = copyModules(modules)
+	}
+	modules[CustomPolicyPath(id)] = source
+	_, err := Compile(modules)
+	return err
 }
