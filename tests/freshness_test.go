@@ -14,8 +14,9 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
+	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 const (
@@ -24,7 +25,7 @@ const (
 )
 
 func freshConfig(c *server.Config) {
-	c.Sync = loader.SyncConfig{Interval: freshInterval, ResyncInterval: freshResync}
+	c.Sync = syncer.Config{Interval: freshInterval, ResyncInterval: freshResync}
 }
 
 // allowed asks g whether user may read chats at uri.
@@ -93,7 +94,7 @@ func TestFreshnessOutsideWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(context.Background())
-	records := client.Database(loader.DefaultDatabase).Collection(model.Records)
+	records := client.Database(mongostore.DefaultDatabase).Collection(model.Records)
 	doc := bson.M{
 		"_id": "outside", "name": "written straight into MongoDB", "status": "ACTIVE",
 		"users":      bson.A{bson.M{"userId": "olga"}},
@@ -163,7 +164,7 @@ func TestServerStartsBeforeItsStore(t *testing.T) {
 	srv, err := server.Start(context.Background(), server.Config{
 		Store: server.StoreConfig{MongoURI: st.URI(), Timeout: 500 * time.Millisecond},
 		Addr:  "127.0.0.1:0",
-		Sync:  loader.SyncConfig{Interval: 100 * time.Millisecond},
+		Sync:  syncer.Config{Interval: 100 * time.Millisecond},
 	}, log)
 	if err != nil {
 		t.Fatalf("server did not start without its store: %v", err)

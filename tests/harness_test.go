@@ -13,8 +13,9 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
+	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 // gate is a running gatehouse under test.
@@ -46,7 +47,7 @@ func startGateOn(t testing.TB, uri string, options ...func(*server.Config)) *gat
 		Store:             server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
 		Addr:              "127.0.0.1:0",
 		DecisionCacheSize: 10_000,
-		Sync:              loader.SyncConfig{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},
+		Sync:              syncer.Config{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},
 	}
 	for _, o := range options {
 		o(&cfg)
@@ -138,7 +139,7 @@ func demoSnapshot(t testing.TB) *model.Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := loader.Decode(raw, true)
+	snap, err := mongostore.Decode(raw, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func demoSnapshot(t testing.TB) *model.Snapshot {
 }
 
 // startStoreWithDemo starts an embedded store holding the demo data.
-func startStoreWithDemo(t testing.TB) (*loader.Mongo, string) {
+func startStoreWithDemo(t testing.TB) (*mongostore.Store, string) {
 	t.Helper()
 	store, uri := loadertest.Store(t)
 	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
@@ -156,7 +157,7 @@ func startStoreWithDemo(t testing.TB) (*loader.Mongo, string) {
 }
 
 // startStoreWith starts an embedded store holding snap.
-func startStoreWith(t testing.TB, snap *model.Snapshot) (*loader.Mongo, string) {
+func startStoreWith(t testing.TB, snap *model.Snapshot) (*mongostore.Store, string) {
 	t.Helper()
 	store, uri := loadertest.Store(t)
 	if err := store.Import(context.Background(), snap); err != nil {

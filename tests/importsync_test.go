@@ -7,7 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 // TestImportReachesRunningServers imports straight into a store two
@@ -17,7 +17,7 @@ import (
 func TestImportReachesRunningServers(t *testing.T) {
 	store, uri := startStoreWithDemo(t)
 	slowResync := func(c *server.Config) {
-		c.Sync = loader.SyncConfig{Interval: freshInterval, ResyncInterval: time.Hour}
+		c.Sync = syncer.Config{Interval: freshInterval, ResyncInterval: time.Hour}
 	}
 	a, b := startGateOn(t, uri, slowResync), startGateOn(t, uri, slowResync)
 	const chat = "accounts/acme/chats/imported/msg"

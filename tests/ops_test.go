@@ -12,7 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func TestMetricsAndMongoDecisionLog(t *testing.T) {
@@ -44,7 +44,7 @@ func TestMetricsAndMongoDecisionLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(context.Background())
-	decisions := client.Database(loader.DefaultDatabase).Collection(loader.DecisionsCollection)
+	decisions := client.Database(mongostore.DefaultDatabase).Collection(mongostore.DecisionsCollection)
 	until(t, 5*time.Second, "decision logged to MongoDB", func() bool {
 		n, err := decisions.CountDocuments(context.Background(), bson.M{"_id": d.DecisionID})
 		return err == nil && n == 1

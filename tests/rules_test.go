@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 // rulesPath is the case file for TestRules.
@@ -267,13 +267,13 @@ func loadRulesFile(t *testing.T) (*rulesFile, *model.Snapshot, *model.Snapshot) 
 		t.Fatalf("%s: %v", rulesPath, err)
 	}
 	// JSON is YAML, so the sections go through the export file's decoder.
-	data, err := loader.Decode(f.Data, true)
+	data, err := mongostore.Decode(f.Data, true)
 	if err != nil {
 		t.Fatalf("%s: data: %v", rulesPath, err)
 	}
 	unvalidated := &model.Snapshot{}
 	if len(f.Unvalidated) > 0 {
-		if unvalidated, err = loader.Decode(f.Unvalidated, true); err != nil {
+		if unvalidated, err = mongostore.Decode(f.Unvalidated, true); err != nil {
 			t.Fatalf("%s: unvalidated: %v", rulesPath, err)
 		}
 	}
@@ -293,7 +293,7 @@ func seedRulesStore(t *testing.T, data, raw *model.Snapshot) string {
 		t.Fatal(err)
 	}
 	defer func() { _ = client.Disconnect(context.Background()) }()
-	db := client.Database(loader.DefaultDatabase)
+	db := client.Database(mongostore.DefaultDatabase)
 	for _, c := range model.Collections {
 		for _, d := range raw.Docs(c) {
 			if _, err := db.Collection(c).InsertOne(t.Context(), d); err != nil {

@@ -20,7 +20,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -60,7 +60,7 @@ tenants:
 	if code, _, stderr := runCLI(t, "export", "--data-dir", store, out); code != exitOK {
 		t.Fatalf("export: %d %s", code, stderr)
 	}
-	snap, err := loader.ReadFile(out)
+	snap, err := mongostore.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,11 +84,11 @@ func TestSeedExportImportRoundTrip(t *testing.T) {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
 	}
-	a, err := loader.ReadFile(exported)
+	a, err := mongostore.ReadFile(exported)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := loader.ReadFile(again)
+	b, err := mongostore.ReadFile(again)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,10 +186,10 @@ func TestStoreServesMongoDB(t *testing.T) {
 		done <- run(ctx, []string{"store", "--data-dir", t.TempDir(), "--addr", addr}, &out, &errOut)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	var m *loader.Mongo
+	var m *mongostore.Store
 	var err error
 	for time.Now().Before(deadline) {
-		if m, err = loader.Open(context.Background(), loader.Config{URI: "mongodb://" + addr + "/", Timeout: time.Second}, nil); err == nil {
+		if m, err = mongostore.Open(context.Background(), mongostore.Config{URI: "mongodb://" + addr + "/", Timeout: time.Second}, nil); err == nil {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/policies"
 )
 
@@ -170,7 +170,7 @@ func readInput(path string) (any, error) {
 
 func loadForEval(ctx context.Context, eng *engine.Engine, c commonFlags, dataFile string, stderr io.Writer) error {
 	if dataFile != "" {
-		snap, err := loader.ReadFile(dataFile)
+		snap, err := mongostore.ReadFile(dataFile)
 		if err != nil {
 			return err
 		}

@@ -10,15 +10,15 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := storeFlagSet("serve")
 	var cfg server.Config
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "HTTP listen address")
-	fs.DurationVar(&cfg.Sync.Interval, "sync-interval", loader.DefaultSyncInterval, "how often to poll the store for changes (without change streams)")
-	fs.DurationVar(&cfg.Sync.ResyncInterval, "resync-interval", loader.DefaultResyncInterval, "how often to re-read everything, catching writes made outside gatehouse")
+	fs.DurationVar(&cfg.Sync.Interval, "sync-interval", syncer.DefaultInterval, "how often to poll the store for changes (without change streams)")
+	fs.DurationVar(&cfg.Sync.ResyncInterval, "resync-interval", syncer.DefaultResyncInterval, "how often to re-read everything, catching writes made outside gatehouse")
 	fs.DurationVar(&cfg.API.WriteTimeout, "write-timeout", api.DefaultWriteTimeout, "how long a management write may wait for the store")
 	var keysFile string
 	fs.StringVar(&keysFile, "api-keys-file", "", "YAML/JSON file of API keys ({keys: [{name, key, scopes}]}); also GATEHOUSE_API_KEYS=name:key:scope+scope,...")

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 //go:embed demo.yaml
@@ -22,7 +22,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFileArg(fs, args, c); err != nil {
 		return err
 	}
-	snap, err := loader.ReadFile(fs.Arg(0))
+	snap, err := mongostore.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := loader.WriteFile(fs.Arg(0), snap); err != nil {
+	if err := mongostore.WriteFile(fs.Arg(0), snap); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "exported %s to %s (skipped invalid: %v)\n", describeCounts(snap.Counts()), fs.Arg(0), store.Skipped())
@@ -79,7 +79,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !demo {
 		return usageError{"usage: gatehouse seed --demo"}
 	}
-	snap, err := loader.Decode(demoData, true)
+	snap, err := mongostore.Decode(demoData, true)
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}

@@ -1,4 +1,6 @@
-// Package loadertest starts an embedded FerretDB store for tests.
+// Package loadertest starts an embedded FerretDB store (mongostore) for
+// tests, in a temporary directory cleaned up with the test. It is imported
+// by tests only, never by production code.
 package loadertest
 
 import (
@@ -6,19 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 // Store starts an embedded store in a temporary directory and returns a
 // connected loader and the store's URI; both are closed by t.Cleanup.
-func Store(t testing.TB) (*loader.Mongo, string) {
+func Store(t testing.TB) (*mongostore.Store, string) {
 	t.Helper()
-	emb, err := loader.StartEmbedded(t.TempDir(), "127.0.0.1:0", nil)
+	emb, err := mongostore.StartEmbedded(t.TempDir(), "127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(emb.Close)
-	m, err := loader.Open(context.Background(), loader.Config{URI: emb.URI()}, nil)
+	m, err := mongostore.Open(context.Background(), mongostore.Config{URI: emb.URI()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ type Restartable struct {
 	t    testing.TB
 	dir  string
 	addr string
-	emb  *loader.Embedded
+	emb  *mongostore.Embedded
 }
 
 // NewRestartable starts an embedded store that can be stopped and started.
@@ -51,7 +53,7 @@ func (r *Restartable) URI() string { return "mongodb://" + r.addr + "/" }
 // Start starts the store (again).
 func (r *Restartable) Start() {
 	r.t.Helper()
-	emb, err := loader.StartEmbedded(r.dir, r.addr, nil)
+	emb, err := mongostore.StartEmbedded(r.dir, r.addr, nil)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/tests/datagen"
 )
 
@@ -40,7 +40,7 @@ func run(ctx context.Context, o options) error {
 	if err := waitTCP(ctx, store.addr, 30*time.Second); err != nil {
 		return err
 	}
-	m, err := loader.Open(ctx, loader.Config{URI: uri, Timeout: 10 * time.Minute}, nil)
+	m, err := mongostore.Open(ctx, mongostore.Config{URI: uri, Timeout: 10 * time.Minute}, nil)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func run(ctx context.Context, o options) error {
 }
 
 // generate imports a data set of the given size.
-func generate(ctx context.Context, m *loader.Mongo, users int) error {
+func generate(ctx context.Context, m *mongostore.Store, users int) error {
 	fmt.Printf("generating %d users and importing them …\n", users)
 	snap := datagen.Snapshot(users, 1)
 	start := time.Now()

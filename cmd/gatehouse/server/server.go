@@ -20,7 +20,8 @@ import (
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/decisionlog"
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
+	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 // Defaults for Config.
@@ -42,7 +43,7 @@ type Config struct {
 	Store StoreConfig
 	Addr  string // HTTP listen address
 	HTTP  HTTPConfig
-	Sync  loader.SyncConfig
+	Sync  syncer.Config
 	API   api.Config
 	Keys  []api.Key // none: loopback only, every caller has every scope
 	// BundleSigning signs served bundles; nil serves them unsigned.
@@ -88,8 +89,8 @@ func loopback(addr string) bool {
 // Server is a running gatehouse.
 type Server struct {
 	Engine  *engine.Engine
-	Store   *loader.Mongo
-	Syncer  *loader.Syncer
+	Store   *mongostore.Store
+	Syncer  *syncer.Syncer
 	Bundles *bundles.Server
 	Addr    string // the address actually bound
 
@@ -130,7 +131,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	s.closers.pushFunc(decisions.Close)
 	eng := engine.NewWithOptions(log, engine.Options{DecisionCacheSize: cfg.DecisionCacheSize, DecisionLog: decisions})
 	s.Engine, s.Store, s.Addr = eng, store, ln.Addr().String()
-	s.Syncer, s.Bundles = loader.NewSyncer(store, eng, cfg.Sync, log), bundles.NewServer(eng, cfg.BundleSigning)
+	s.Syncer, s.Bundles = syncer.New(store, eng, cfg.Sync, log), bundles.NewServer(eng, cfg.BundleSigning)
 	s.startSyncing()
 	s.serve(ln, cfg)
 	return s, nil
@@ -192,8 +193,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, started func(addr st
 
 // status adapts the loader and syncer to api.StoreStatus.
 type status struct {
-	store  *loader.Mongo
-	syncer *loader.Syncer
+	store  *mongostore.Store
+	syncer *syncer.Syncer
 }
 
 func (s status) Skipped() map[string]int { return s.store.Skipped() }
@@ -212,7 +213,7 @@ func (s status) Freshness() any {
 		lag = time.Since(*st.LastSync).Milliseconds()
 	}
 	return struct {
-		loader.SyncStatus
+		syncer.Status
 		LagMillis int64 `json:"lagMillis"`
 	}{st, lag}
 }
@@ -223,7 +224,7 @@ func validDecisionLog(v string) bool {
 }
 
 // openDecisionLog starts the configured decision log; nil when off.
-func openDecisionLog(spec string, store *loader.Mongo) (*decisionlog.Log, error) {
+func openDecisionLog(spec string, store *mongostore.Store) (*decisionlog.Log, error) {
 	var sink decisionlog.Sink
 	switch {
 	case spec == "" || spec == DecisionLogOff:

@@ -10,14 +10,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatehouse/gatehouse/loader"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 // Defaults for StoreConfig.
 const (
 	DefaultDataDir      = "./gatehouse-data"
-	DefaultDatabase     = loader.DefaultDatabase
-	DefaultMongoTimeout = loader.DefaultTimeout
+	DefaultDatabase     = mongostore.DefaultDatabase
+	DefaultMongoTimeout = mongostore.DefaultTimeout
 )
 
 // StoreConfig says which store to use: MongoURI, or the embedded store in DataDir.
@@ -47,7 +47,7 @@ func (c StoreConfig) Validate() error {
 
 // OpenStore connects to MongoURI, or starts the embedded store in DataDir
 // when no URI is given. The returned func closes everything.
-func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (*loader.Mongo, func(), error) {
+func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (*mongostore.Store, func(), error) {
 	uri, closeEmbedded := c.MongoURI, func() {}
 	if uri == "" {
 		emb, unlock, err := StartEmbedded(c.DataDir, "127.0.0.1:0", log)
@@ -56,7 +56,7 @@ func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (*loader.Mo
 		}
 		uri, closeEmbedded = emb.URI(), func() { emb.Close(); unlock() }
 	}
-	m, err := loader.Open(ctx, loader.Config{URI: uri, Database: c.Database, Timeout: c.Timeout, Lazy: c.Lazy}, log)
+	m, err := mongostore.Open(ctx, mongostore.Config{URI: uri, Database: c.Database, Timeout: c.Timeout, Lazy: c.Lazy}, log)
 	if err != nil {
 		closeEmbedded()
 		return nil, nil, err
@@ -65,12 +65,12 @@ func OpenStore(ctx context.Context, c StoreConfig, log *slog.Logger) (*loader.Mo
 }
 
 // StartEmbedded locks dir for this process and starts FerretDB in it.
-func StartEmbedded(dir, addr string, log *slog.Logger) (*loader.Embedded, func(), error) {
+func StartEmbedded(dir, addr string, log *slog.Logger) (*mongostore.Embedded, func(), error) {
 	unlock, err := lockDir(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	emb, err := loader.StartEmbedded(dir, addr, log)
+	emb, err := mongostore.StartEmbedded(dir, addr, log)
 	if err != nil {
 		unlock()
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package loader
+package mongostore
 
 import (
 	"context"
@@ -6,35 +6,19 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
-	"go.mongodb.org/mongo-driver/x/mongo/driver/topology"
 
-	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
-
-// ChangesCollection logs every write made through gatehouse, so servers
-// that share a store without change streams see writes and deletes
-// without scanning every collection.
-const ChangesCollection = "changes"
-
-// ChangeEntry is one logged write.
-type ChangeEntry struct {
-	ID         string    `bson:"_id"`
-	Collection string    `bson:"collection"`
-	DocID      string    `bson:"docId"`
-	At         time.Time `bson:"at"`
-}
 
 func errUnknownCollection(c string) error {
 	return fmt.Errorf("unknown collection %q: %w", c, model.ErrNotFound)
 }
 
 // Get returns one document, or model.ErrNotFound.
-func (m *Mongo) Get(ctx context.Context, collection, id string) (model.Document, error) {
+func (m *Store) Get(ctx context.Context, collection, id string) (model.Document, error) {
 	doc := model.NewDocument(collection)
 	if doc == nil {
 		return nil, errUnknownCollection(collection)
@@ -52,7 +36,7 @@ func (m *Mongo) Get(ctx context.Context, collection, id string) (model.Document,
 
 // List returns up to limit documents with _id after the given one, by _id.
 // Documents that do not decode are skipped.
-func (m *Mongo) List(ctx context.Context, collection, after string, limit int) ([]model.Document, error) {
+func (m *Store) List(ctx context.Context, collection, after string, limit int) ([]model.Document, error) {
 	if model.NewDocument(collection) == nil {
 		return nil, errUnknownCollection(collection)
 	}
@@ -81,7 +65,7 @@ func (m *Mongo) List(ctx context.Context, collection, after string, limit int) (
 // updatedAt now, and logs the change. With ifMatch set, the stored version
 // must equal it (0: must not exist) or it returns model.ErrConflict; a
 // concurrent writer also yields model.ErrConflict.
-func (m *Mongo) Put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
+func (m *Store) Put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
 	meta := doc.DocMeta()
 	cur, err := m.Get(ctx, collection, meta.ID)
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
@@ -117,7 +101,7 @@ func (m *Mongo) Put(ctx context.Context, collection string, doc model.Document, 
 // Delete removes a document and logs the change, returning what was
 // deleted; model.ErrNotFound when absent, model.ErrConflict when ifMatch
 // differs from the stored version.
-func (m *Mongo) Delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
+func (m *Store) Delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
 	cur, err := m.Get(ctx, collection, id)
 	if err != nil {
 		return nil, err
@@ -133,62 +117,4 @@ func (m *Mongo) Delete(ctx context.Context, collection, id string, ifMatch *int6
 		return nil, fmt.Errorf("%s/%s changed concurrently: %w", collection, id, model.ErrConflict)
 	}
 	return cur, m.logChange(ctx, collection, id)
-}
-
-func (m *Mongo) logChange(ctx context.Context, collection, id string) error {
-	entry := ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, DocID: id, At: time.Now().UTC()}
-	_, err := m.db.Collection(ChangesCollection).InsertOne(ctx, entry)
-	return storeError(err)
-}
-
-// Changes returns the logged changes at or after since, oldest first.
-func (m *Mongo) Changes(ctx context.Context, since time.Time) ([]ChangeEntry, error) {
-	m.indexChanges(ctx)
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}})
-	cur, err := m.db.Collection(ChangesCollection).Find(ctx, bson.M{"at": bson.M{"$gte": since}}, opts)
-	if err != nil {
-		return nil, storeError(err)
-	}
-	var out []ChangeEntry
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, storeError(err)
-	}
-	return out, nil
-}
-
-// indexChanges creates the index that polls and trims by "at" use, once;
-// a failure is logged and tried again at the next poll.
-func (m *Mongo) indexChanges(ctx context.Context) {
-	if m.changesIndexed.Load() {
-		return
-	}
-	_, err := m.db.Collection(ChangesCollection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}})
-	if err != nil {
-		m.log.Warn("could not index the change log; polls scan it", "error", err)
-		return
-	}
-	m.changesIndexed.Store(true)
-}
-
-// TrimChanges deletes logged changes older than before.
-func (m *Mongo) TrimChanges(ctx context.Context, before time.Time) error {
-	_, err := m.db.Collection(ChangesCollection).DeleteMany(ctx, bson.M{"at": bson.M{"$lt": before}})
-	return storeError(err)
-}
-
-// storeError marks driver errors that mean the store is out of reach.
-func storeError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, mongo.ErrClientDisconnected) || isSelectionError(err) {
-		return fmt.Errorf("%w: %w", engine.ErrStoreUnavailable, err)
-	}
-	return err
-}
-
-func isSelectionError(err error) bool {
-	var sel topology.ServerSelectionError
-	return errors.As(err, &sel)
 }

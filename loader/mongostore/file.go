@@ -1,4 +1,4 @@
-package loader
+package mongostore
 
 import (
 	"encoding/json"

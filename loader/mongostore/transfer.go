@@ -1,4 +1,4 @@
-package loader
+package mongostore
 
 import (
 	"context"
@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// insertBatch is how many new documents one InsertMany carries.
-const insertBatch = 1000
+const (
+	// insertBatch is how many documents one InsertMany carries.
+	insertBatch = 1000
+	// maxImportEntries is the largest import logged entry by entry.
+	maxImportEntries = 1000
+)
 
 // Import upserts every document of snap by _id. It first validates snap
 // merged over what the store holds (so references may point at either) and
@@ -25,7 +28,7 @@ const insertBatch = 1000
 // import of more than maxImportEntries documents logs one entry asking for
 // a full read instead: on FerretDB every poll scans the whole change log,
 // and fetching that many documents one by one costs more than a read.
-func (m *Mongo) Import(ctx context.Context, snap *model.Snapshot) error {
+func (m *Store) Import(ctx context.Context, snap *model.Snapshot) error {
 	existing, err := m.Snapshot(ctx)
 	if err != nil {
 		return err
@@ -68,14 +71,7 @@ func snapSize(snap *model.Snapshot) int {
 	return n
 }
 
-// logResync logs one entry asking every server for a full read.
-func (m *Mongo) logResync(ctx context.Context) error {
-	entry := ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: resyncAll, At: time.Now().UTC()}
-	_, err := m.db.Collection(ChangesCollection).InsertOne(ctx, entry)
-	return storeError(err)
-}
-
-func (m *Mongo) upsert(ctx context.Context, collection string, docs []model.Document, versions map[string]int64, now time.Time) error {
+func (m *Store) upsert(ctx context.Context, collection string, docs []model.Document, versions map[string]int64, now time.Time) error {
 	coll := m.db.Collection(collection)
 	var fresh []any
 	for _, d := range docs {
@@ -99,29 +95,3 @@ func (m *Mongo) upsert(ctx context.Context, collection string, docs []model.Docu
 	}
 	return nil
 }
-
-// logChanges appends a change-log entry per document, many per insert.
-func (m *Mongo) logChanges(ctx context.Context, collection string, docs []model.Document) error {
-	at := time.Now().UTC()
-	entries := make([]any, 0, min(len(docs), insertBatch))
-	flush := func() error {
-		if len(entries) == 0 {
-			return nil
-		}
-		_, err := m.db.Collection(ChangesCollection).InsertMany(ctx, entries)
-		entries = entries[:0]
-		return storeError(err)
-	}
-	for _, d := range docs {
-		entries = append(entries, ChangeEntry{ID: uuid.Must(uuid.NewV7()).String(), Collection: collection, DocID: d.DocMeta().ID, At: at})
-		if len(entries) == insertBatch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// Export reads every valid document (see Snapshot).
-func (m *Mongo) Export(ctx context.Context) (*model.Snapshot, error) { return m.Snapshot(ctx) }

@@ -1,4 +1,4 @@
-package loader_test
+package mongostore_test
 
 import (
 	"errors"
@@ -13,8 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func sample() *model.Snapshot {
@@ -49,12 +49,12 @@ func TestImportExportRoundTrip(t *testing.T) {
 	if got.Roles[0].Version != 1 || got.Roles[0].UpdatedAt.IsZero() {
 		t.Errorf("meta not set: %+v", got.Roles[0].Meta)
 	}
-	// Through a file and into a second, empty store.
+	// Through a file and into a second, empty mongostore.
 	path := filepath.Join(t.TempDir(), "export.yaml")
-	if err := loader.WriteFile(path, got); err != nil {
+	if err := mongostore.WriteFile(path, got); err != nil {
 		t.Fatal(err)
 	}
-	read, err := loader.ReadFile(path)
+	read, err := mongostore.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSnapshotSkipsInvalidDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(t.Context())
-	roles := client.Database(loader.DefaultDatabase).Collection(model.Roles)
+	roles := client.Database(mongostore.DefaultDatabase).Collection(model.Roles)
 	outside := []any{
 		bson.M{"_id": "wrongtype", "permissions": "not-a-list"},
 		bson.M{"_id": "badaction", "permissions": bson.A{bson.M{"action": "read::x"}}},
@@ -144,7 +144,7 @@ func TestReadFileRejectsUnknownFields(t *testing.T) {
 	if err := writeString(path, `{"roles": [{"_id": "r", "permisions": []}]}`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loader.ReadFile(path); err == nil {
+	if _, err := mongostore.ReadFile(path); err == nil {
 		t.Fatal("unknown field accepted")
 	}
 }

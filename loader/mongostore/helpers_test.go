@@ -1,4 +1,4 @@
-package loader_test
+package mongostore_test
 
 import "os"
 

@@ -1,56 +1,16 @@
-package loader
+package syncer
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/gatehouse/gatehouse/engine"
-	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/changelog"
 )
 
-// resyncAll as an entry's or event's collection means "read everything":
-// Import logs it instead of one entry per document for large imports, and
-// a change stream yields it for an event it cannot attribute.
-const resyncAll = "*"
-
-// Limits on work done document by document before a full resync is cheaper.
-const (
-	// maxImportEntries is the largest import logged entry by entry.
-	maxImportEntries = 1000
-	// maxPollFetch is the most changed documents one poll fetches one by one.
-	maxPollFetch = 2000
-	// maxPending is the most documents a change stream keeps waiting for a read.
-	maxPending = 10000
-)
-
-// docRef names one document.
-type docRef struct{ Collection, ID string }
-
-// changeStream yields the documents changed in the store, in order.
-type changeStream interface {
-	// Next blocks until a document changes and returns it; ok is false
-	// when the stream ended or ctx is done (see Err). A ref whose
-	// Collection is resyncAll asks for a full read.
-	Next(ctx context.Context) (ref docRef, ok bool)
-	// Err says why the stream ended; nil when ctx ended it.
-	Err() error
-	Close(ctx context.Context) error
-}
-
-// needsResync reports whether the entries are cheaper to apply with a
-// full read than document by document, or ask for one.
-func needsResync(entries []ChangeEntry) bool {
-	if len(entries) > maxPollFetch {
-		return true
-	}
-	for _, e := range entries {
-		if e.Collection == resyncAll {
-			return true
-		}
-	}
-	return false
-}
+// maxPending is the most documents a change stream keeps waiting for a
+// read before a full resync is cheaper.
+const maxPending = 10000
 
 // watch follows change streams until ctx is done (true) or the store
 // offers none or the stream ends (false: poll instead).
@@ -74,8 +34,8 @@ func (s *Syncer) watch(ctx context.Context) bool {
 // stream ends (false). A change whose document cannot be read stays
 // pending and is read again every Interval until it applies; the change
 // log is trimmed every ResyncInterval, since other servers may poll it.
-func (s *Syncer) follow(ctx context.Context, stream changeStream) bool {
-	events := make(chan docRef)
+func (s *Syncer) follow(ctx context.Context, stream changelog.Stream) bool {
+	events := make(chan changelog.Ref)
 	go func() {
 		defer close(events)
 		for {
@@ -98,7 +58,7 @@ func (s *Syncer) follow(ctx context.Context, stream changeStream) bool {
 	defer retry.Stop()
 	trim := time.NewTicker(s.cfg.ResyncInterval)
 	defer trim.Stop()
-	pending := map[docRef]struct{}{}
+	pending := map[changelog.Ref]struct{}{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -122,8 +82,8 @@ func (s *Syncer) follow(ctx context.Context, stream changeStream) bool {
 // applyPending reads every pending document and applies those it could
 // read, removing them from pending; the others stay for the next attempt.
 // Too many pending documents, or a request for one, become a full resync.
-func (s *Syncer) applyPending(ctx context.Context, pending map[docRef]struct{}) {
-	_, all := pending[docRef{Collection: resyncAll}]
+func (s *Syncer) applyPending(ctx context.Context, pending map[changelog.Ref]struct{}) {
+	_, all := pending[changelog.Ref{Collection: changelog.ResyncAll}]
 	if all || len(pending) > maxPending {
 		if s.resync(ctx) == nil {
 			clear(pending)
@@ -145,7 +105,7 @@ func (s *Syncer) applyPending(ctx context.Context, pending map[docRef]struct{}) 
 		return
 	}
 	for _, c := range changes {
-		delete(pending, docRef{c.Collection, c.ID})
+		delete(pending, changelog.Ref{Collection: c.Collection, ID: c.ID})
 	}
 	if failed != nil {
 		s.markDown(failed)
@@ -153,20 +113,4 @@ func (s *Syncer) applyPending(ctx context.Context, pending map[docRef]struct{}) 
 		return
 	}
 	s.markOK(false)
-}
-
-// read returns a document as it is now: nil when deleted, or when invalid
-// (skipped with a warning, as a snapshot would).
-func (s *Syncer) read(ctx context.Context, ref docRef) (model.Document, error) {
-	doc, err := s.m.Get(ctx, ref.Collection, ref.ID)
-	switch {
-	case errors.Is(err, model.ErrNotFound):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case len(doc.Validate()) > 0:
-		s.log.Warn("skipping invalid document", "collection", ref.Collection, "id", ref.ID)
-		return nil, nil
-	}
-	return doc, nil
 }

@@ -1,4 +1,4 @@
-package loader
+package syncer
 
 import (
 	"context"
@@ -12,9 +12,10 @@ import (
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/changelog"
 )
 
-// fakeSource is an in-memory syncSource whose reads can be made to fail
+// fakeSource is an in-memory Source whose reads can be made to fail
 // and whose change stream the test drives.
 type fakeSource struct {
 	mu        sync.Mutex
@@ -24,7 +25,7 @@ type fakeSource struct {
 	snapshots int
 	trims     []time.Time
 	stream    *fakeStream // nil: no change streams
-	changes   []ChangeEntry
+	changes   []changelog.Entry
 }
 
 func newFakeSource() *fakeSource { return &fakeSource{roles: map[string]model.Role{}} }
@@ -61,10 +62,10 @@ func (f *fakeSource) Get(_ context.Context, collection, id string) (model.Docume
 	return &r, nil
 }
 
-func (f *fakeSource) Changes(_ context.Context, since time.Time) ([]ChangeEntry, error) {
+func (f *fakeSource) Changes(_ context.Context, since time.Time) ([]changelog.Entry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []ChangeEntry
+	var out []changelog.Entry
 	for _, c := range f.changes {
 		if !c.At.Before(since) {
 			out = append(out, c)
@@ -82,7 +83,7 @@ func (f *fakeSource) TrimChanges(_ context.Context, before time.Time) error {
 
 func (f *fakeSource) Skipped() map[string]int { return nil }
 
-func (f *fakeSource) Watch(context.Context) (changeStream, error) {
+func (f *fakeSource) Watch(context.Context) (changelog.Stream, error) {
 	if f.stream == nil {
 		return nil, errors.New("no change streams here")
 	}
@@ -98,16 +99,16 @@ func (f *fakeSource) counts() (gets, snapshots, trims int) {
 // fakeStream delivers the refs sent on events; closing events ends it
 // with err.
 type fakeStream struct {
-	events chan docRef
+	events chan changelog.Ref
 	err    error
 }
 
-func (s *fakeStream) Next(ctx context.Context) (docRef, bool) {
+func (s *fakeStream) Next(ctx context.Context) (changelog.Ref, bool) {
 	select {
 	case ref, ok := <-s.events:
 		return ref, ok
 	case <-ctx.Done():
-		return docRef{}, false
+		return changelog.Ref{}, false
 	}
 }
 
@@ -115,11 +116,11 @@ func (s *fakeStream) Err() error                  { return s.err }
 func (s *fakeStream) Close(context.Context) error { return nil }
 
 // runSyncer runs a syncer over src until the test ends.
-func runSyncer(t *testing.T, src *fakeSource, cfg SyncConfig) (*Syncer, *engine.Engine) {
+func runSyncer(t *testing.T, src *fakeSource, cfg Config) (*Syncer, *engine.Engine) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := engine.New(log)
-	s := newSyncer(src, e, cfg, log)
+	s := New(src, e, cfg, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -147,15 +148,15 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func TestFollowRetriesAnEventWhoseReadFails(t *testing.T) {
 	src := newFakeSource()
-	src.stream = &fakeStream{events: make(chan docRef)}
-	s, e := runSyncer(t, src, SyncConfig{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
+	src.stream = &fakeStream{events: make(chan changelog.Ref)}
+	s, e := runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
 	eventually(t, "stream mode", func() bool { return s.Status().Mode == ModeChangeStreams })
 
 	src.put("editor")
 	src.mu.Lock()
 	src.failGets = 3
 	src.mu.Unlock()
-	src.stream.events <- docRef{Collection: model.Roles, ID: "editor"}
+	src.stream.events <- changelog.Ref{Collection: model.Roles, ID: "editor"}
 	eventually(t, "the change applies once the store reads again", func() bool { return e.Has(model.Roles, "editor") })
 	if gets, snapshots, _ := src.counts(); gets < 4 || snapshots != 1 {
 		t.Errorf("gets %d (want at least 4: three failures and a read), snapshots %d (want 1: no resync needed)", gets, snapshots)
@@ -165,9 +166,9 @@ func TestFollowRetriesAnEventWhoseReadFails(t *testing.T) {
 
 func TestFollowTrimsTheChangeLog(t *testing.T) {
 	src := newFakeSource()
-	src.stream = &fakeStream{events: make(chan docRef)}
+	src.stream = &fakeStream{events: make(chan changelog.Ref)}
 	const retention = 3 * time.Minute
-	runSyncer(t, src, SyncConfig{Interval: 10 * time.Millisecond, ResyncInterval: 20 * time.Millisecond, ChangeRetention: retention})
+	runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: 20 * time.Millisecond, ChangeRetention: retention})
 	eventually(t, "trimmed twice", func() bool { _, _, trims := src.counts(); return trims >= 2 })
 	src.mu.Lock()
 	before := src.trims[len(src.trims)-1]
@@ -179,19 +180,19 @@ func TestFollowTrimsTheChangeLog(t *testing.T) {
 
 func TestFollowResyncsWhenAsked(t *testing.T) {
 	src := newFakeSource()
-	src.stream = &fakeStream{events: make(chan docRef)}
-	s, e := runSyncer(t, src, SyncConfig{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
+	src.stream = &fakeStream{events: make(chan changelog.Ref)}
+	s, e := runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
 	eventually(t, "stream mode", func() bool { return s.Status().Mode == ModeChangeStreams })
 	src.put("a")
 	src.put("b")
-	src.stream.events <- docRef{Collection: resyncAll}
+	src.stream.events <- changelog.Ref{Collection: changelog.ResyncAll}
 	eventually(t, "resync applied", func() bool { return e.Has(model.Roles, "a") && e.Has(model.Roles, "b") })
 }
 
 func TestFollowFallsBackToPollingWithAResync(t *testing.T) {
 	src := newFakeSource()
-	src.stream = &fakeStream{events: make(chan docRef), err: errors.New("stream invalidated")}
-	s, e := runSyncer(t, src, SyncConfig{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
+	src.stream = &fakeStream{events: make(chan changelog.Ref), err: errors.New("stream invalidated")}
+	s, e := runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
 	eventually(t, "stream mode", func() bool { return s.Status().Mode == ModeChangeStreams })
 	src.put("missed") // a change the stream never delivers
 	close(src.stream.events)
@@ -202,11 +203,11 @@ func TestFollowFallsBackToPollingWithAResync(t *testing.T) {
 
 func TestPollResyncsOnAResyncEntry(t *testing.T) {
 	src := newFakeSource()
-	_, e := runSyncer(t, src, SyncConfig{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
+	_, e := runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
 	eventually(t, "loaded", e.Ready)
 	src.put("bulk")
 	src.mu.Lock()
-	src.changes = append(src.changes, ChangeEntry{ID: "x", Collection: resyncAll, At: time.Now()})
+	src.changes = append(src.changes, changelog.Entry{ID: "x", Collection: changelog.ResyncAll, At: time.Now()})
 	src.mu.Unlock()
 	eventually(t, "the large import is read", func() bool { return e.Has(model.Roles, "bulk") })
 	if gets, _, trims := src.counts(); gets != 0 || trims == 0 {
@@ -215,50 +216,20 @@ func TestPollResyncsOnAResyncEntry(t *testing.T) {
 }
 
 func TestNeedsResync(t *testing.T) {
-	many := make([]ChangeEntry, maxPollFetch+1)
+	many := make([]changelog.Entry, maxPollFetch+1)
 	tests := []struct {
 		name    string
-		entries []ChangeEntry
+		entries []changelog.Entry
 		want    bool
 	}{
 		{"none", nil, false},
-		{"a few", []ChangeEntry{{Collection: model.Roles, DocID: "a"}}, false},
-		{"a resync entry", []ChangeEntry{{Collection: model.Roles, DocID: "a"}, {Collection: resyncAll}}, true},
+		{"a few", []changelog.Entry{{Collection: model.Roles, DocID: "a"}}, false},
+		{"a resync entry", []changelog.Entry{{Collection: model.Roles, DocID: "a"}, {Collection: changelog.ResyncAll}}, true},
 		{"too many", many, true},
 	}
 	for _, tt := range tests {
 		if got := needsResync(tt.entries); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-// TestWatchOnTheStore opens a real change stream. FerretDB has none, so
-// here it checks that Watch reports that and skips; the following logic
-// itself is covered above with a fake stream.
-func TestWatchOnTheStore(t *testing.T) {
-	emb, err := StartEmbedded(t.TempDir(), "127.0.0.1:0", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Close)
-	m, err := Open(t.Context(), Config{URI: emb.URI()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	stream, err := m.Watch(t.Context())
-	if err != nil {
-		t.Skipf("real change streams require a MongoDB replica set; this store has none (%v): the follow logic is tested with a fake stream", err)
-	}
-	defer stream.Close(context.Background())
-	if _, err := m.Put(t.Context(), model.Roles, &model.Role{Meta: model.Meta{ID: "watched"}, Name: "w", Permissions: []model.Permission{{Action: "a"}}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	ref, ok := stream.Next(ctx)
-	if !ok || ref != (docRef{model.Roles, "watched"}) {
-		t.Fatalf("stream gave %+v, %v (err %v)", ref, ok, stream.Err())
 	}
 }

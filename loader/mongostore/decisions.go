@@ -1,4 +1,4 @@
-package loader
+package mongostore
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 const DecisionsCollection = "decisions"
 
 // DecisionSink writes decision log entries to the decisions collection.
-type DecisionSink struct{ m *Mongo }
+type DecisionSink struct{ m *Store }
 
 var _ decisionlog.Sink = DecisionSink{}
 
 // DecisionSink returns a sink writing to this store.
-func (m *Mongo) DecisionSink() DecisionSink { return DecisionSink{m: m} }
+func (m *Store) DecisionSink() DecisionSink { return DecisionSink{m: m} }
 
 // Write inserts the entries in one batch, one document per entry.
 func (s DecisionSink) Write(ctx context.Context, entries []decisionlog.Entry) error {

@@ -1,4 +1,4 @@
-package loader
+package mongostore
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/changelog"
 )
 
 // Watch opens a change stream over the database. MongoDB offers change
 // streams only on replica sets and sharded clusters; elsewhere (FerretDB,
-// a standalone server) it returns the driver's error.
-func (m *Mongo) Watch(ctx context.Context) (changeStream, error) {
+// a standalone server) it returns the driver's error, wrapping
+// engine.ErrStoreUnavailable when the store is out of reach.
+func (m *Store) Watch(ctx context.Context) (changelog.Stream, error) {
 	stream, err := m.db.Watch(ctx, mongo.Pipeline{})
 	if err != nil {
 		return nil, storeError(err)
@@ -20,13 +22,13 @@ func (m *Mongo) Watch(ctx context.Context) (changeStream, error) {
 	return &mongoStream{stream: stream}, nil
 }
 
-// mongoStream adapts the driver's change stream to changeStream.
+// mongoStream adapts the driver's change stream to changelog.Stream.
 type mongoStream struct{ stream *mongo.ChangeStream }
 
 // Next returns the next change to a gatehouse collection. Changes to
 // other collections (the change log itself) are skipped; an event whose
 // document key does not decode asks for a full read rather than being lost.
-func (s *mongoStream) Next(ctx context.Context) (docRef, bool) {
+func (s *mongoStream) Next(ctx context.Context) (changelog.Ref, bool) {
 	for s.stream.Next(ctx) {
 		var ev struct {
 			NS struct {
@@ -35,18 +37,18 @@ func (s *mongoStream) Next(ctx context.Context) (docRef, bool) {
 			Key bson.Raw `bson:"documentKey"`
 		}
 		if err := s.stream.Decode(&ev); err != nil {
-			return docRef{Collection: resyncAll}, true
+			return changelog.Ref{Collection: changelog.ResyncAll}, true
 		}
 		if model.NewDocument(ev.NS.Coll) == nil {
 			continue
 		}
 		id, ok := ev.Key.Lookup("_id").StringValueOK()
 		if !ok {
-			return docRef{Collection: resyncAll}, true
+			return changelog.Ref{Collection: changelog.ResyncAll}, true
 		}
-		return docRef{Collection: ev.NS.Coll, ID: id}, true
+		return changelog.Ref{Collection: ev.NS.Coll, ID: id}, true
 	}
-	return docRef{}, false
+	return changelog.Ref{}, false
 }
 
 func (s *mongoStream) Err() error { return s.stream.Err() }
