@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader/changelog"
+	"github.com/gatehouse/gatehouse/loader/loadertest"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/loader/syncer"
 )
@@ -16,18 +17,9 @@ var _ syncer.Source = (*mongostore.Store)(nil)
 
 // TestWatchOnTheStore opens a real change stream. FerretDB has none, so
 // here it checks that Watch reports that and skips; the following logic
-// itself is covered above with a fake stream.
+// itself is covered in the syncer with a fake stream.
 func TestWatchOnTheStore(t *testing.T) {
-	emb, err := mongostore.StartEmbedded(t.TempDir(), "127.0.0.1:0", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emb.Close)
-	m, err := mongostore.Open(t.Context(), mongostore.Config{URI: emb.URI()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	m, _ := loadertest.Store(t)
 	stream, err := m.Watch(t.Context())
 	if err != nil {
 		t.Skipf("real change streams require a MongoDB replica set; this store has none (%v): the follow logic is tested with a fake stream", err)
