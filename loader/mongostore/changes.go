@@ -13,6 +13,9 @@ import (
 	"github.com/gatehouse/gatehouse/loader/changelog"
 )
 
+// insertBatch is how many documents one InsertMany carries.
+const insertBatch = 1000
+
 // Changes returns the logged changes at or after since, oldest first; an
 // error wrapping engine.ErrStoreUnavailable when the store is out of reach.
 func (m *Store) Changes(ctx context.Context, since time.Time) ([]changelog.Entry, error) {

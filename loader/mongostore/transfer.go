@@ -12,12 +12,8 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-const (
-	// insertBatch is how many documents one InsertMany carries.
-	insertBatch = 1000
-	// maxImportEntries is the largest import logged entry by entry.
-	maxImportEntries = 1000
-)
+// maxImportEntries is the largest import logged entry by entry.
+const maxImportEntries = 1000
 
 // Import upserts every document of snap by _id. It first validates snap
 // merged over what the store holds (so references may point at either) and
