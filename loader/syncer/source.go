@@ -31,7 +31,8 @@ type Source interface {
 
 // Engine is what a Syncer keeps equal to the store; *engine.Engine is the
 // one. Each method returns the revision it made; an error leaves the
-// engine answering from the data it held.
+// engine answering from the data it held (Apply and Sync return
+// engine.ErrNotReady before the first load).
 type Engine interface {
 	// Refresh loads src's whole snapshot as a new revision.
 	Refresh(ctx context.Context, src engine.Source) (uint64, error)

@@ -28,6 +28,8 @@ type fakeSource struct {
 	changes   []changelog.Entry
 }
 
+var _ Source = (*fakeSource)(nil)
+
 func newFakeSource() *fakeSource { return &fakeSource{roles: map[string]model.Role{}} }
 
 func (f *fakeSource) put(id string) {
