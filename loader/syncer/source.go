@@ -31,15 +31,16 @@ type Source interface {
 
 // Engine is what a Syncer keeps equal to the store; *engine.Engine is the
 // one. Each method returns the revision it made; an error leaves the
-// engine answering from the data it held (Apply and Sync return
-// engine.ErrNotReady before the first load).
+// engine answering from the data it held.
 type Engine interface {
 	// Refresh loads src's whole snapshot as a new revision.
 	Refresh(ctx context.Context, src engine.Source) (uint64, error)
-	// Apply applies changed documents (a nil Doc deletes).
+	// Apply applies changed documents (a nil Doc deletes);
+	// engine.ErrNotReady before the first load.
 	Apply(ctx context.Context, changes []engine.Change) (uint64, error)
 	// Sync applies the differences between snap, read from readStart on,
-	// and what the engine holds; changed is false when there were none.
+	// and what the engine holds (loading snap whole before the first
+	// load); changed is false when there were none.
 	Sync(ctx context.Context, snap *model.Snapshot, readStart time.Time) (rev uint64, changed bool, err error)
 }
 
