@@ -79,26 +79,26 @@ func TestEscalationProperties(t *testing.T) {
 	accepted, status := 0, map[int]int{}
 	for n := 0; n < cases; {
 		snap := escStore(rng)
-		g.store.reset(snap)
+		g.store.Reset(snap)
 		// Empty the engine first: a generated document is never taken for
 		// an older write of one the previous store held.
-		for _, s := range []*model.Snapshot{{}, g.store.snapshot()} {
+		for _, s := range []*model.Snapshot{{}, g.store.Snapshot()} {
 			if _, _, err := g.engine.Sync(ctx, s, time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		before := escObserve(t, ctx, g.engine)
-		escCheckState(t, seed, n, g.store.snapshot(), before, "generated store")
+		escCheckState(t, seed, n, g.store.Snapshot(), before, "generated store")
 		for w := 0; w < escWritesPerStore && n < cases; w, n = w+1, n+1 {
-			state := g.store.snapshot()
+			state := g.store.Snapshot()
 			req := escWrite(rng, state)
-			rev, writes := g.engine.Revision(), g.store.written()
+			rev, writes := g.engine.Revision(), g.store.Written()
 			code, raw := g.do(req.method, req.path, req.body, oboUserHeader, req.actor)
 			status[code]++
 			if code >= 300 {
 				// Refused: nothing was stored and the engine did not move,
 				// so no decision changed.
-				if g.engine.Revision() != rev || g.store.written() != writes {
+				if g.engine.Revision() != rev || g.store.Written() != writes {
 					escFail(t, seed, n, state, req, fmt.Sprintf("a refused write (%d %s) changed the store or the engine", code, raw))
 				}
 				continue
@@ -106,8 +106,8 @@ func TestEscalationProperties(t *testing.T) {
 			accepted++
 			after := escObserve(t, ctx, g.engine)
 			where := fmt.Sprintf("after %s %s as %s (status %d: %s)", req.method, req.path, req.actor, code, raw)
-			escCheckState(t, seed, n, g.store.snapshot(), after, where)
-			escCheckWrite(t, seed, n, state, g.store.snapshot(), req, before, after)
+			escCheckState(t, seed, n, g.store.Snapshot(), after, where)
+			escCheckWrite(t, seed, n, state, g.store.Snapshot(), req, before, after)
 			before = after
 		}
 	}

@@ -19,6 +19,7 @@ type kind struct {
 	create func() Document
 	docs   func(*Snapshot) []Document
 	merge  func(dst, base, over *Snapshot)
+	add    func(s *Snapshot, d Document)
 }
 
 func kindOf[T any, P interface {
@@ -29,6 +30,7 @@ func kindOf[T any, P interface {
 		create: func() Document { return P(new(T)) },
 		docs:   func(s *Snapshot) []Document { return pointers[T, P](*field(s)) },
 		merge:  func(dst, base, over *Snapshot) { *field(dst) = mergeDocs[T, P](*field(base), *field(over)) },
+		add:    func(s *Snapshot, d Document) { *field(s) = append(*field(s), *d.(P)) },
 	}
 }
 
@@ -51,6 +53,13 @@ func (s *Snapshot) Docs(collection string) []Document {
 		return k.docs(s)
 	}
 	return nil
+}
+
+// Add appends a copy of doc, a document of collection, to the snapshot.
+func (s *Snapshot) Add(collection string, doc Document) {
+	if k, ok := kinds[collection]; ok {
+		k.add(s, doc)
+	}
 }
 
 func pointers[T any, P interface {

@@ -133,3 +133,40 @@ func (s *Store) Delete(_ context.Context, collection, id string, ifMatch *int64)
 	s.Writes++
 	return cur, nil
 }
+
+// NewStoreFrom holds every document of snap, each at version 1.
+func NewStoreFrom(snap *model.Snapshot) *Store {
+	var docs []model.Document
+	for _, c := range model.Collections {
+		docs = append(docs, snap.Docs(c)...)
+	}
+	return NewStore(docs...)
+}
+
+// Reset replaces every document with snap's, each at version 1.
+func (s *Store) Reset(snap *model.Snapshot) {
+	fresh := NewStoreFrom(snap)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docs = fresh.docs
+}
+
+// Snapshot returns a copy of every document.
+func (s *Store) Snapshot() *model.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := &model.Snapshot{}
+	for _, c := range model.Collections {
+		for _, d := range s.docs[c] {
+			out.Add(c, clone(c, d))
+		}
+	}
+	return out
+}
+
+// Written returns how many Puts and Deletes succeeded.
+func (s *Store) Written() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Writes
+}
