@@ -19,52 +19,69 @@ allow if decision.allowed
 # METADATA
 # description: |
 #   {allowed, reasons, denied_by}. denied_by names the first failing check
-#   of checks (see denied_by); null when allowed. The user side passes on
+#   (see denied_by); null when allowed. The user side passes on
 #   the user's grants or on an allow hook; policy fails on any deny hook
 #   (see gatehouse.hooks).
 # entrypoint: true
-decision := _deny(denied_by) if {
-	denied_by
+decision := _deny("invalid_input") if {
+	not _valid
+} else := _deny("user") if {
+	_user_fails
+} else := _deny("installation_status") if {
+	_installation_status_fails
+} else := _deny("installation_scope") if {
+	_installation_scope_fails
+} else := _deny("consent") if {
+	_consent_fails
+} else := _deny("policy") if {
+	_policy_fails
 } else := {"allowed": true, "reasons": sort(reasons), "denied_by": null}
 
 _deny(side) := {"allowed": false, "reasons": [], "denied_by": side}
 
 # METADATA
 # description: |
-#   The checks a decision makes, in the order a denial names them: the
-#   one place that order is written.
-checks := ["invalid_input", "user", "installation_status", "installation_scope", "consent", "policy"]
-
-# METADATA
-# description: The first failing check, in the order of checks; undefined when none fails.
-denied_by := [f | some f in checks; f in failures][0]
+#   The first failing check; undefined when none fails. The else-chain of
+#   decision is the one place the order of the checks is written, so a
+#   decision stops at the first failure instead of evaluating every check.
+denied_by := decision.denied_by if decision.denied_by != null
 
 # METADATA
 # description: Every check that fails for this input, for explanations.
 failures contains "invalid_input" if not _valid
 
-failures contains "user" if {
+failures contains "user" if _user_fails
+
+failures contains "installation_status" if _installation_status_fails
+
+failures contains "installation_scope" if _installation_scope_fails
+
+failures contains "consent" if _consent_fails
+
+failures contains "policy" if _policy_fails
+
+_user_fails if {
 	_given("user")
 	count(_user_reasons) == 0
 	count(_policy_reasons) == 0
 }
 
-failures contains "installation_status" if {
+_installation_status_fails if {
 	_given("installation")
 	not _installation.status == "ACTIVE"
 }
 
-failures contains "installation_scope" if {
+_installation_scope_fails if {
 	_given("installation")
 	not _in_scope
 }
 
-failures contains "consent" if {
+_consent_fails if {
 	_given("installation")
 	not _consented
 }
 
-failures contains "policy" if count(_hook_denials) > 0
+_policy_fails if count(_hook_denials) > 0
 
 # METADATA
 # description: |
