@@ -7,29 +7,28 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gatehouse/gatehouse/engine/apps"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 func TestDecodeManifestFixture(t *testing.T) {
 	m := load(t, "participants.yaml")
 	yes := true
-	want := &apps.Manifest{
+	want := &model.Manifest{
 		AppID: "platform:participants",
-		Resources: []apps.Resource{{
+		Resources: []model.AppResource{{
 			Name:               "participants",
 			ResourcePath:       "^/v1/participants(/[^/]+)?$",
 			AllowedHTTPMethods: []string{"GET", "POST", "DELETE"},
 			IsActive:           &yes,
-			Permissions: []apps.RoutePermission{
+			Permissions: []model.RoutePermission{
 				{Action: "participants.read", HTTPMethod: "GET", IsActive: &yes},
 				{Action: "participants.write", HTTPMethod: "POST", IsActive: &yes},
 			},
 		}},
-		Roles: []apps.Role{{RoleName: "participants-viewer", Permissions: []string{"participants.read"},
+		Roles: []model.AppRole{{RoleName: "participants-viewer", Permissions: []string{"participants.read"},
 			CanGrantToApps: &yes, CanGrantToUsers: &yes, IsActive: &yes}},
 		RolesRequired:      []string{"platform:directory/directory-reader"},
-		UserGroupsRequired: []apps.UserGroup{{GroupName: "participants-admins", Roles: []string{"participants-viewer"}}},
+		UserGroupsRequired: []model.UserGroup{{GroupName: "participants-admins", Roles: []string{"participants-viewer"}}},
 	}
 	if diff := cmp.Diff(want, m); diff != "" {
 		t.Fatalf("participants.yaml (-want +got):\n%s", diff)
@@ -58,7 +57,7 @@ func TestDecodeManifestRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := apps.DecodeManifest([]byte(tt.in), tt.yaml)
+			_, err := model.DecodeManifest([]byte(tt.in), tt.yaml)
 			var bad *model.MalformedError
 			var shape *model.ShapeError
 			switch {
@@ -82,11 +81,11 @@ func TestDecodeManifestRefuses(t *testing.T) {
 func TestDecodeManifestYAMLAndJSONAgree(t *testing.T) {
 	y := "appId: platform:x\nresources:\n  - name: r\n    resourcePath: '^/x$'\n    allowedHttpMethods: [GET]\n    permissions: [{action: x.read, httpMethod: GET}]\n"
 	j := `{"appId":"platform:x","resources":[{"name":"r","resourcePath":"^/x$","allowedHttpMethods":["GET"],"permissions":[{"action":"x.read","httpMethod":"GET"}]}]}`
-	my, err := apps.DecodeManifest([]byte(y), true)
+	my, err := model.DecodeManifest([]byte(y), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mj, err := apps.DecodeManifest([]byte(j), false)
+	mj, err := model.DecodeManifest([]byte(j), false)
 	if err != nil {
 		t.Fatal(err)
 	}

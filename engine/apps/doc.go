@@ -1,6 +1,9 @@
-// Package apps owns app manifests (SPEC section 6): their model and strict
-// decoding, their validation, the compilation of an onboarding into core
-// documents, and the matching of HTTP routes to apps' resources.
+// Package apps owns what apps do (SPEC section 6): the compilation of an
+// onboarding into core documents and the matching of HTTP routes to apps'
+// resources. The documents themselves (manifests, app versions,
+// onboardings), their strict decoding, validation and id schemes live in
+// engine/model (app.go, appvalidate.go, appdecode.go), so a snapshot and
+// the store hold them like every other collection.
 //
 // It is pure: it imports only engine/model and the standard library,
 // never OPA, Gin or the MongoDB driver. The store keeps its documents
@@ -10,11 +13,10 @@
 //
 // # Architecture
 //
-//   - manifest.go: Manifest, the stored Version (collection apps) and
-//     Onboarding (collection onboardings), and every id scheme.
-//   - decode.go, validate.go: DecodeManifest (JSON or YAML, through
-//     model.YAMLToJSON and model.DecodeJSON) and Validate, which lists
-//     every problem with its field path.
+//   - model.Manifest, model.AppVersion (collection apps) and
+//     model.Onboarding (collection onboardings), with every id scheme;
+//     model.DecodeManifest (JSON or YAML) and Validate, which lists every
+//     problem with its field path.
 //   - plan.go, onboard.go: Onboard compiles a version for one or more
 //     tenants into model roles, groups and records plus the Onboarding
 //     document, and diffs them against each tenant's previous onboarding;
@@ -69,8 +71,8 @@
 //
 // # Usage
 //
-//	m, err := apps.DecodeManifest(body, isYAML)       // 400/422 on error
-//	v := apps.NewVersion(appID, versionID, m)
+//	m, err := model.DecodeManifest(body, isYAML)       // 400/422 on error
+//	v := model.NewAppVersion(appID, versionID, m)
 //	problems := v.Validate()                          // 422 when any
 //	res, err := apps.Onboard(apps.Request{Version: v, Tenants: states, Elsewhere: others})
 //	// apply res.Changes as one change; answer res.Answer

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"sigs.k8s.io/yaml"
 
-	"github.com/gatehouse/gatehouse/engine/apps"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
@@ -21,7 +20,7 @@ func FuzzManifest(f *testing.F) {
 	f.Add([]byte(`{"appId":"platform:x","resources":[{"name":"r","resourcePath":"^/x$","allowedHttpMethods":["GET"],"permissions":[{"action":"x.read","httpMethod":"GET"}]}],"roles":[{"roleName":"v","permissions":["x.read"]}]}`), false)
 	f.Add([]byte("appId: platform:x\nrolesRequired: [a:b/c, c]\nuserGroupsRequired: [{groupName: g, roles: [v]}]\n"), true)
 	f.Fuzz(func(t *testing.T, raw []byte, asYAML bool) {
-		m, err := apps.DecodeManifest(raw, asYAML)
+		m, err := model.DecodeManifest(raw, asYAML)
 		var bad *model.MalformedError
 		var shape *model.ShapeError
 		switch {
@@ -43,7 +42,7 @@ func FuzzManifest(f *testing.F) {
 			raw    []byte
 			asYAML bool
 		}{{js, false}, {ys, true}} {
-			back, err := apps.DecodeManifest(again.raw, again.asYAML)
+			back, err := model.DecodeManifest(again.raw, again.asYAML)
 			if err != nil {
 				t.Fatalf("re-encoded %s is refused: %v", again.raw, err)
 			}

@@ -1,22 +1,21 @@
 package apps_test
 
 import (
+	"github.com/gatehouse/gatehouse/engine/model"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gatehouse/gatehouse/engine/apps"
 )
 
 // load decodes and validates a manifest under testdata.
-func load(t testing.TB, name string) *apps.Manifest {
+func load(t testing.TB, name string) *model.Manifest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := apps.DecodeManifest(raw, strings.HasSuffix(name, ".yaml"))
+	m, err := model.DecodeManifest(raw, strings.HasSuffix(name, ".yaml"))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -27,6 +26,6 @@ func load(t testing.TB, name string) *apps.Manifest {
 }
 
 // version makes an app version of a manifest.
-func version(m *apps.Manifest, id string) *apps.Version {
-	return apps.NewVersion(m.AppID, id, m)
+func version(m *model.Manifest, id string) *model.AppVersion {
+	return model.NewAppVersion(m.AppID, id, m)
 }

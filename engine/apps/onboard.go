@@ -21,8 +21,8 @@ var (
 
 // The stored documents are model documents: validated, with common fields.
 var (
-	_ model.Document = (*Version)(nil)
-	_ model.Document = (*Onboarding)(nil)
+	_ model.Document = (*model.AppVersion)(nil)
+	_ model.Document = (*model.Onboarding)(nil)
 )
 
 // ConflictError lists why an onboarding cannot be made given what is
@@ -41,21 +41,21 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 type TenantState struct {
 	TenantID string
 	// Previous is the version of this app onboarded there now; nil if none.
-	Previous *Version
+	Previous *model.AppVersion
 	// Apps are the manifests of the other apps onboarded there (the
 	// versions onboarded there), by app id: the apps this one requires
 	// roles of, and the apps that require roles of this one.
-	Apps map[string]*Manifest
+	Apps map[string]*model.Manifest
 }
 
 // Request asks to onboard one version to one or more tenants (a stack's).
 type Request struct {
-	Version *Version
+	Version *model.AppVersion
 	Tenants []TenantState
 	// Elsewhere are this app's versions onboarded to tenants outside the
 	// request, by tenant id. App roles are shared by every tenant, so a
 	// version may not redefine a role that one of them holds.
-	Elsewhere map[string]*Version
+	Elsewhere map[string]*model.AppVersion
 }
 
 // Result is what an onboarding writes and what it answers.
@@ -102,7 +102,7 @@ func Onboard(req Request) (*Result, error) {
 	}
 	var invalid, conflicts []model.Problem
 	for _, p := range v.Validate() {
-		p.Collection, p.ID = Apps, v.ID
+		p.Collection, p.ID = model.Apps, v.ID
 		invalid = append(invalid, p)
 	}
 	invalid = append(invalid, tenantProblems(v.AppID, req.Tenants)...)
@@ -136,7 +136,7 @@ func Onboard(req Request) (*Result, error) {
 // version, a *model.ValidationError for an invalid tenant list, and a
 // *ConflictError while another app onboarded there requires a role of
 // this one.
-func Offboard(appID string, tenants []TenantState, elsewhere map[string]*Version) (*Result, error) {
+func Offboard(appID string, tenants []TenantState, elsewhere map[string]*model.AppVersion) (*Result, error) {
 	var conflicts []model.Problem
 	invalid := tenantProblems(appID, tenants)
 	for _, t := range tenants {
@@ -174,14 +174,14 @@ func previousDocs(t TenantState) *tenantDocs {
 	return planTenant(t.TenantID, t.Previous)
 }
 
-func answer(t string, v *Version) TenantAnswer {
+func answer(t string, v *model.AppVersion) TenantAnswer {
 	out := TenantAnswer{TenantID: t, Roles: []string{}, Groups: []GroupAnswer{}}
 	for _, r := range v.Manifest.Roles {
-		out.Roles = append(out.Roles, RoleID(v.AppID, r.RoleName))
+		out.Roles = append(out.Roles, model.AppRoleID(v.AppID, r.RoleName))
 	}
 	for _, g := range v.Manifest.UserGroupsRequired {
 		out.Groups = append(out.Groups, GroupAnswer{
-			ID: GroupID(t, v.AppID, g.GroupName), Name: g.GroupName, Roles: roleIDs(v.AppID, g.Roles),
+			ID: model.AppGroupID(t, v.AppID, g.GroupName), Name: g.GroupName, Roles: roleIDs(v.AppID, g.Roles),
 		})
 	}
 	return out
@@ -197,9 +197,9 @@ func tenantProblems(appID string, tenants []TenantState) []model.Problem {
 	seen := map[string]bool{}
 	for i, t := range tenants {
 		f := fmt.Sprintf("tenants[%d]", i)
-		if err := checkTenantID(t.TenantID); err != nil {
+		if err := model.CheckTenantID(t.TenantID); err != nil {
 			ps.Add(f, "tenant id %q: %v", t.TenantID, err)
-		} else if err := model.CheckID(GroupID(t.TenantID, appID, "")); err != nil {
+		} else if err := model.CheckID(model.AppGroupID(t.TenantID, appID, "")); err != nil {
 			ps.Add(f, "tenant id %q: the ids built from it are %v", t.TenantID, err)
 		}
 		if seen[t.TenantID] {
@@ -213,13 +213,13 @@ func tenantProblems(appID string, tenants []TenantState) []model.Problem {
 // requiredProblems resolves m's rolesRequired in tenant t: each other app
 // must be onboarded there and define the role (else a conflict), and the
 // role must let apps hold it (else invalid).
-func requiredProblems(t TenantState, m *Manifest) (invalid, conflicts []model.Problem) {
+func requiredProblems(t TenantState, m *model.Manifest) (invalid, conflicts []model.Problem) {
 	at := func(i int, format string, args ...any) model.Problem {
-		return model.Problem{Collection: Onboardings, ID: OnboardingID(t.TenantID, m.AppID),
+		return model.Problem{Collection: model.Onboardings, ID: model.OnboardingID(t.TenantID, m.AppID),
 			Field: fmt.Sprintf("rolesRequired[%d]", i), Message: fmt.Sprintf(format, args...)}
 	}
 	for i, id := range m.RolesRequired {
-		app, name, _ := SplitRoleID(id)
+		app, name, _ := model.SplitAppRoleID(id)
 		if app == m.AppID {
 			continue // checked by Validate
 		}
@@ -231,7 +231,7 @@ func requiredProblems(t TenantState, m *Manifest) (invalid, conflicts []model.Pr
 		switch r := findRole(other, name); {
 		case r == nil:
 			conflicts = append(conflicts, at(i, "%q: app %s as onboarded to tenant %s defines no role %q", id, app, t.TenantID, name))
-		case !grantsToApps(r):
+		case !model.GrantsToApps(r):
 			invalid = append(invalid, at(i, "%q has canGrantToApps: false: app %s does not let other apps hold it", id, app))
 		}
 	}
@@ -241,7 +241,7 @@ func requiredProblems(t TenantState, m *Manifest) (invalid, conflicts []model.Pr
 // dependentProblems lists the other apps onboarded to t that require a
 // role of appID which m (nil when offboarding) does not define or does not
 // let apps hold.
-func dependentProblems(t TenantState, appID string, m *Manifest, versionID string) []model.Problem {
+func dependentProblems(t TenantState, appID string, m *model.Manifest, versionID string) []model.Problem {
 	var out []model.Problem
 	for _, other := range slices.Sorted(maps.Keys(t.Apps)) {
 		om := t.Apps[other]
@@ -249,7 +249,7 @@ func dependentProblems(t TenantState, appID string, m *Manifest, versionID strin
 			continue
 		}
 		for i, id := range om.RolesRequired {
-			app, name, _ := SplitRoleID(id)
+			app, name, _ := model.SplitAppRoleID(id)
 			if app != appID {
 				continue
 			}
@@ -257,7 +257,7 @@ func dependentProblems(t TenantState, appID string, m *Manifest, versionID strin
 			if why == "" {
 				continue
 			}
-			out = append(out, model.Problem{Collection: Onboardings, ID: OnboardingID(t.TenantID, other),
+			out = append(out, model.Problem{Collection: model.Onboardings, ID: model.OnboardingID(t.TenantID, other),
 				Field: fmt.Sprintf("rolesRequired[%d]", i), Message: fmt.Sprintf("app %s requires %q in tenant %s, but %s", other, id, t.TenantID, why)})
 		}
 	}
@@ -266,20 +266,20 @@ func dependentProblems(t TenantState, appID string, m *Manifest, versionID strin
 
 // breaks says why m (nil when offboarding) no longer gives apps the role
 // name, or "" when it does.
-func breaks(m *Manifest, name, versionID string) string {
+func breaks(m *model.Manifest, name, versionID string) string {
 	if m == nil {
 		return "offboarding would remove it"
 	}
 	switch r := findRole(m, name); {
 	case r == nil:
 		return fmt.Sprintf("version %s does not define it", versionID)
-	case !grantsToApps(r):
+	case !model.GrantsToApps(r):
 		return fmt.Sprintf("version %s gives it canGrantToApps: false", versionID)
 	}
 	return ""
 }
 
-func findRole(m *Manifest, name string) *Role {
+func findRole(m *model.Manifest, name string) *model.AppRole {
 	for i := range m.Roles {
 		if m.Roles[i].RoleName == name {
 			return &m.Roles[i]
@@ -293,7 +293,7 @@ func findRole(m *Manifest, name string) *Role {
 // held is created, one whose definition changes is updated, one no tenant
 // holds any more is deleted. A role that a tenant outside the request
 // holds with another definition is a conflict.
-func roleChanges(next *Version, req Request) ([]Change, []model.Problem) {
+func roleChanges(next *model.AppVersion, req Request) ([]Change, []model.Problem) {
 	held := map[string]*model.Role{} // roles in the store now
 	for _, t := range req.Tenants {
 		if t.Previous != nil {
@@ -311,7 +311,7 @@ func roleChanges(next *Version, req Request) ([]Change, []model.Problem) {
 		for id, r := range roleDocs(&other.Manifest) {
 			held[id], kept[id] = r, r
 			if w := want[id]; w != nil && !reflect.DeepEqual(w, r) {
-				conflicts = append(conflicts, model.Problem{Collection: Apps, ID: next.ID, Field: "manifest.roles",
+				conflicts = append(conflicts, model.Problem{Collection: model.Apps, ID: next.ID, Field: "manifest.roles",
 					Message: fmt.Sprintf("redefines role %q, which tenant %s holds as version %s defines it: onboard every tenant of the app together, or name the changed role anew", id, tenant, other.VersionID)})
 			}
 		}

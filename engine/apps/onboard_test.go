@@ -42,8 +42,8 @@ func onboard(t *testing.T, req apps.Request) *apps.Result {
 	return res
 }
 
-func withDirectory(t *testing.T, tenant string, prev *apps.Version) apps.TenantState {
-	return apps.TenantState{TenantID: tenant, Previous: prev, Apps: map[string]*apps.Manifest{dApp: load(t, "directory.json")}}
+func withDirectory(t *testing.T, tenant string, prev *model.AppVersion) apps.TenantState {
+	return apps.TenantState{TenantID: tenant, Previous: prev, Apps: map[string]*model.Manifest{dApp: load(t, "directory.json")}}
 }
 
 func TestOnboardFirst(t *testing.T) {
@@ -73,8 +73,8 @@ func TestOnboardFirst(t *testing.T) {
 			Groups: []model.GroupRef{{GroupID: group}},
 			Statements: []model.Statement{{Roles: []string{pApp + "/participants-viewer"},
 				Resources: []model.ResourceRef{{ResourceURI: "tenants/t1/apps/" + pApp}}}}},
-		&apps.Onboarding{Meta: model.Meta{ID: "t1/" + pApp}, AppID: pApp, VersionID: "1", TenantID: "t1",
-			Grants: []apps.Grant{{Role: dApp + "/directory-reader", ResourceURI: "tenants/t1/apps/" + dApp}}},
+		&model.Onboarding{Meta: model.Meta{ID: "t1/" + pApp}, AppID: pApp, VersionID: "1", TenantID: "t1",
+			Grants: []model.AppGrant{{Role: dApp + "/directory-reader", ResourceURI: "tenants/t1/apps/" + dApp}}},
 	}
 	for i, c := range res.Changes {
 		if diff := cmp.Diff(wantDocs[i], c.Doc); diff != "" {
@@ -88,18 +88,18 @@ func TestOnboardFirst(t *testing.T) {
 
 // v2 adds an editor role to the admins group and a new editors group; v3
 // drops the admins group, the viewer role and the required role.
-func laterVersions(t *testing.T) (v1, v2, v3 *apps.Version) {
+func laterVersions(t *testing.T) (v1, v2, v3 *model.AppVersion) {
 	m1 := load(t, "participants.yaml")
 	m2 := load(t, "participants.yaml")
-	m2.Roles = append(m2.Roles, apps.Role{RoleName: "participants-editor", Permissions: []string{"participants.write"}})
-	m2.UserGroupsRequired = []apps.UserGroup{
+	m2.Roles = append(m2.Roles, model.AppRole{RoleName: "participants-editor", Permissions: []string{"participants.write"}})
+	m2.UserGroupsRequired = []model.UserGroup{
 		{GroupName: "participants-admins", Roles: []string{"participants-viewer", "participants-editor"}},
 		{GroupName: "participants-editors", Roles: []string{"participants-editor"}},
 	}
 	m3 := load(t, "participants.yaml")
-	m3.Roles = []apps.Role{{RoleName: "participants-editor", Permissions: []string{"participants.write"}}}
+	m3.Roles = []model.AppRole{{RoleName: "participants-editor", Permissions: []string{"participants.write"}}}
 	m3.RolesRequired = nil
-	m3.UserGroupsRequired = []apps.UserGroup{{GroupName: "participants-editors", Roles: []string{"participants-editor"}}}
+	m3.UserGroupsRequired = []model.UserGroup{{GroupName: "participants-editors", Roles: []string{"participants-editor"}}}
 	return version(m1, "1"), version(m2, "2"), version(m3, "3")
 }
 
@@ -127,7 +127,7 @@ func TestReonboard(t *testing.T) {
 	}, summary(res.Changes)); diff != "" {
 		t.Fatalf("v2 -> v3 (-want +got):\n%s", diff)
 	}
-	if got := res.Changes[0].Doc.(*apps.Onboarding); got.VersionID != "3" || got.Grants != nil {
+	if got := res.Changes[0].Doc.(*model.Onboarding); got.VersionID != "3" || got.Grants != nil {
 		t.Fatalf("onboarding after v3: %+v", got)
 	}
 	res = onboard(t, apps.Request{Version: v3, Tenants: []apps.TenantState{withDirectory(t, "t1", v3)}})
@@ -162,7 +162,7 @@ func TestOnboardStack(t *testing.T) {
 
 func TestOnboardSharedRoles(t *testing.T) {
 	v1, v2, _ := laterVersions(t)
-	elsewhere := map[string]*apps.Version{"t2": v1}
+	elsewhere := map[string]*model.AppVersion{"t2": v1}
 	// v2 keeps the viewer role as v1 defines it: only the editor is new.
 	res := onboard(t, apps.Request{Version: v2, Tenants: []apps.TenantState{withDirectory(t, "t1", v1)}, Elsewhere: elsewhere})
 	if got := summary(res.Changes)[0]; got != "create roles platform:participants/participants-editor" {
@@ -204,7 +204,7 @@ func TestOnboardRefuses(t *testing.T) {
 	admin.RolesRequired = []string{dApp + "/directory-admin"}
 	bad := load(t, "participants.yaml")
 	bad.Roles[0].Permissions = []string{"nope"}
-	requires := map[string]*apps.Manifest{pApp: p}
+	requires := map[string]*model.Manifest{pApp: p}
 	tests := []struct {
 		name     string
 		req      apps.Request
@@ -213,9 +213,9 @@ func TestOnboardRefuses(t *testing.T) {
 	}{
 		{"required app not onboarded", apps.Request{Version: version(p, "1"), Tenants: []apps.TenantState{{TenantID: "t1"}}},
 			true, []want{{"rolesRequired[0]", "app platform:directory is not onboarded to tenant t1"}}},
-		{"required role undefined", apps.Request{Version: version(p, "1"), Tenants: []apps.TenantState{{TenantID: "t1", Apps: map[string]*apps.Manifest{dApp: noReader}}}},
+		{"required role undefined", apps.Request{Version: version(p, "1"), Tenants: []apps.TenantState{{TenantID: "t1", Apps: map[string]*model.Manifest{dApp: noReader}}}},
 			true, []want{{"rolesRequired[0]", `defines no role "directory-reader"`}}},
-		{"required role apps may not hold", apps.Request{Version: version(admin, "1"), Tenants: []apps.TenantState{{TenantID: "t1", Apps: map[string]*apps.Manifest{dApp: dir}}}},
+		{"required role apps may not hold", apps.Request{Version: version(admin, "1"), Tenants: []apps.TenantState{{TenantID: "t1", Apps: map[string]*model.Manifest{dApp: dir}}}},
 			false, []want{{"rolesRequired[0]", `"platform:directory/directory-admin" has canGrantToApps: false`}}},
 		{"a dependent loses its role", apps.Request{Version: version(noReader, "2"), Tenants: []apps.TenantState{{TenantID: "t1", Previous: version(dir, "1"), Apps: requires}}},
 			true, []want{{"rolesRequired[0]", "app platform:participants requires \"platform:directory/directory-reader\" in tenant t1, but version 2 does not define it"}}},
@@ -244,14 +244,14 @@ func TestOnboardRefuses(t *testing.T) {
 
 func TestOffboardRefuses(t *testing.T) {
 	dir := version(load(t, "directory.json"), "1")
-	tenant := apps.TenantState{TenantID: "t1", Previous: dir, Apps: map[string]*apps.Manifest{pApp: load(t, "participants.yaml")}}
+	tenant := apps.TenantState{TenantID: "t1", Previous: dir, Apps: map[string]*model.Manifest{pApp: load(t, "participants.yaml")}}
 	_, err := apps.Offboard(dApp, []apps.TenantState{tenant}, nil)
 	var c *apps.ConflictError
 	if !errors.As(err, &c) {
 		t.Fatalf("offboarding an app another requires: %v", err)
 	}
 	checkProblems(t, c.Problems, []want{{"rolesRequired[0]", "offboarding would remove it"}})
-	if p := c.Problems[0]; p.Collection != apps.Onboardings || p.ID != "t1/"+pApp {
+	if p := c.Problems[0]; p.Collection != model.Onboardings || p.ID != "t1/"+pApp {
 		t.Fatalf("the problem names %s/%s, want the dependent onboarding", p.Collection, p.ID)
 	}
 	_, err = apps.Offboard(dApp, []apps.TenantState{{TenantID: "t9"}}, nil)

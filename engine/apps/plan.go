@@ -32,25 +32,25 @@ type Change struct {
 // tenantDocs are the documents an onboarding of one version writes in
 // one tenant, besides the app's roles, which all tenants share.
 type tenantDocs struct {
-	onboarding *Onboarding
+	onboarding *model.Onboarding
 	groups     []*model.Group
 	records    []*model.Record
 }
 
 // planTenant builds the documents onboarding v writes in tenant t: the
 // onboarding (with the app's grants), and per user group a group and an
-// access record granting the group its roles on TenantAppURI(t, app).
-func planTenant(t string, v *Version) *tenantDocs {
+// access record granting the group its roles on model.TenantAppURI(t, app).
+func planTenant(t string, v *model.AppVersion) *tenantDocs {
 	app := v.AppID
-	out := &tenantDocs{onboarding: &Onboarding{
-		Meta:      model.Meta{ID: OnboardingID(t, app)},
+	out := &tenantDocs{onboarding: &model.Onboarding{
+		Meta:      model.Meta{ID: model.OnboardingID(t, app)},
 		AppID:     app,
 		VersionID: v.VersionID,
 		TenantID:  t,
 		Grants:    appGrants(t, &v.Manifest),
 	}}
 	for _, g := range v.Manifest.UserGroupsRequired {
-		id := GroupID(t, app, g.GroupName)
+		id := model.AppGroupID(t, app, g.GroupName)
 		out.groups = append(out.groups, &model.Group{Meta: model.Meta{ID: id}, Name: g.GroupName})
 		out.records = append(out.records, &model.Record{
 			Meta:   model.Meta{ID: id},
@@ -59,7 +59,7 @@ func planTenant(t string, v *Version) *tenantDocs {
 			Groups: []model.GroupRef{{GroupID: id}},
 			Statements: []model.Statement{{
 				Roles:     roleIDs(app, g.Roles),
-				Resources: []model.ResourceRef{{ResourceURI: TenantAppURI(t, app)}},
+				Resources: []model.ResourceRef{{ResourceURI: model.TenantAppURI(t, app)}},
 			}},
 		})
 	}
@@ -67,12 +67,12 @@ func planTenant(t string, v *Version) *tenantDocs {
 }
 
 // appGrants are the roles an app holds in tenant t: each entry of
-// rolesRequired on the other app's TenantAppURI.
-func appGrants(t string, m *Manifest) []Grant {
-	var out []Grant
+// rolesRequired on the other app's model.TenantAppURI.
+func appGrants(t string, m *model.Manifest) []model.AppGrant {
+	var out []model.AppGrant
 	for _, id := range m.RolesRequired {
-		other, _, _ := SplitRoleID(id)
-		out = append(out, Grant{Role: id, ResourceURI: TenantAppURI(t, other)})
+		other, _, _ := model.SplitAppRoleID(id)
+		out = append(out, model.AppGrant{Role: id, ResourceURI: model.TenantAppURI(t, other)})
 	}
 	return out
 }
@@ -80,24 +80,24 @@ func appGrants(t string, m *Manifest) []Grant {
 func roleIDs(app string, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = RoleID(app, n)
+		out[i] = model.AppRoleID(app, n)
 	}
 	return out
 }
 
 // roleDocs are the core roles of a manifest, by id: appId/roleName, each
 // action an allowing permission, the flags written out.
-func roleDocs(m *Manifest) map[string]*model.Role {
+func roleDocs(m *model.Manifest) map[string]*model.Role {
 	out := map[string]*model.Role{}
 	for i := range m.Roles {
 		r := &m.Roles[i]
 		doc := &model.Role{
-			Meta:            model.Meta{ID: RoleID(m.AppID, r.RoleName)},
+			Meta:            model.Meta{ID: model.AppRoleID(m.AppID, r.RoleName)},
 			Name:            r.RoleName,
 			Description:     "role of app " + m.AppID,
-			IsActive:        ptr(roleActive(r)),
-			CanGrantToUsers: ptr(grantsToUsers(r)),
-			CanGrantToApps:  ptr(grantsToApps(r)),
+			IsActive:        ptr(model.AppRoleActive(r)),
+			CanGrantToUsers: ptr(model.GrantsToUsers(r)),
+			CanGrantToApps:  ptr(model.GrantsToApps(r)),
 		}
 		for _, a := range r.Permissions {
 			doc.Permissions = append(doc.Permissions, model.Permission{Action: a})
@@ -115,7 +115,7 @@ func (d *tenantDocs) docs() map[string][]model.Document {
 	if d == nil {
 		return out
 	}
-	out[Onboardings] = []model.Document{d.onboarding}
+	out[model.Onboardings] = []model.Document{d.onboarding}
 	for _, g := range d.groups {
 		out[model.Groups] = append(out[model.Groups], g)
 	}
@@ -131,7 +131,7 @@ func (d *tenantDocs) docs() map[string][]model.Document {
 func diffTenant(prev, next *tenantDocs) []Change {
 	var out []Change
 	before, after := prev.docs(), next.docs()
-	for _, c := range []string{model.Groups, model.Records, Onboardings} {
+	for _, c := range []string{model.Groups, model.Records, model.Onboardings} {
 		old := map[string]model.Document{}
 		for _, d := range before[c] {
 			old[d.DocMeta().ID] = d
@@ -156,7 +156,7 @@ func diffTenant(prev, next *tenantDocs) []Change {
 
 // writeOrder ranks collections so that a document is written after those
 // it names and deleted before them.
-var writeOrder = map[string]int{model.Roles: 0, model.Groups: 1, model.Records: 2, Onboardings: 3}
+var writeOrder = map[string]int{model.Roles: 0, model.Groups: 1, model.Records: 2, model.Onboardings: 3}
 
 // sortChanges puts creates and updates first, roles to onboardings, then
 // deletes, onboardings to roles; by id within a collection.

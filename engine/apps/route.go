@@ -27,12 +27,12 @@ type Route struct {
 type route struct {
 	Route                          // Permission unset
 	re          *regexp.Regexp     // resourcePath, as written
-	allowed     uint16             // bit i: Methods[i] allowed
+	allowed     uint16             // bit i: model.HTTPMethods[i] allowed
 	permissions [numMethods]string // active permission per method, "" for none
 	prefix      string             // every path re matches starts with it
 }
 
-const numMethods = 9 // len(Methods)
+const numMethods = 9 // len(model.HTTPMethods)
 
 // Matcher finds the route of a request among the active resources of the
 // apps onboarded to one tenant. Build it once per onboarding state
@@ -58,9 +58,9 @@ type Matcher struct {
 // NewMatcher compiles the active resources of the manifests (the versions
 // onboarded to one tenant). It returns an error for a resourcePath that
 // does not compile, which a validated manifest never has.
-func NewMatcher(manifests []*Manifest) (*Matcher, error) {
+func NewMatcher(manifests []*model.Manifest) (*Matcher, error) {
 	sorted := slices.Clone(manifests)
-	slices.SortFunc(sorted, func(a, b *Manifest) int { return cmp.Compare(a.AppID, b.AppID) })
+	slices.SortFunc(sorted, func(a, b *model.Manifest) int { return cmp.Compare(a.AppID, b.AppID) })
 	m := &Matcher{tree: &radix{}}
 	for _, man := range sorted {
 		for i := range man.Resources {
@@ -79,7 +79,7 @@ func NewMatcher(manifests []*Manifest) (*Matcher, error) {
 	return m, nil
 }
 
-func compileRoute(app string, res *Resource) (route, error) {
+func compileRoute(app string, res *model.AppResource) (route, error) {
 	re, err := regexp.Compile(res.ResourcePath)
 	if err != nil {
 		return route{}, fmt.Errorf("app %s resource %s: %w", app, res.Name, err)
@@ -98,7 +98,7 @@ func compileRoute(app string, res *Resource) (route, error) {
 	return r, nil
 }
 
-func methodIndex(method string) int { return slices.Index(Methods, method) }
+func methodIndex(method string) int { return slices.Index(model.HTTPMethods, method) }
 
 // Len is the number of routes compiled.
 func (m *Matcher) Len() int { return len(m.routes) }

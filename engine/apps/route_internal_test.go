@@ -2,6 +2,7 @@ package apps
 
 import (
 	"fmt"
+	"github.com/gatehouse/gatehouse/engine/model"
 	"regexp"
 	"strings"
 	"testing"
@@ -67,15 +68,15 @@ func FuzzRoute(f *testing.F) {
 	}
 	base := fuzzManifests()
 	f.Fuzz(func(t *testing.T, pattern, method, path string) {
-		if len(pattern) > MaxPatternBytes || len(path) > 2*MaxPatternBytes {
+		if len(pattern) > model.MaxRoutePatternBytes || len(path) > 2*model.MaxRoutePatternBytes {
 			return // Validate refuses longer patterns; CheckPath longer paths
 		}
 		if _, err := regexp.Compile(pattern); err != nil {
 			return
 		}
-		extra := &Manifest{AppID: "platform:m", Resources: []Resource{{Name: "fuzzed", ResourcePath: pattern,
+		extra := &model.Manifest{AppID: "platform:m", Resources: []model.AppResource{{Name: "fuzzed", ResourcePath: pattern,
 			AllowedHTTPMethods: []string{"GET", "POST", "PATCH"},
-			Permissions:        []RoutePermission{{Action: "f.get", HTTPMethod: "GET"}, {Action: "f.post", HTTPMethod: "POST"}}}}}
+			Permissions:        []model.RoutePermission{{Action: "f.get", HTTPMethod: "GET"}, {Action: "f.post", HTTPMethod: "POST"}}}}}
 		m, err := NewMatcher(append(base, extra))
 		if err != nil {
 			t.Fatal(err)
@@ -94,14 +95,14 @@ func FuzzRoute(f *testing.F) {
 	})
 }
 
-func fuzzManifests() []*Manifest {
-	res := func(name, pattern string) Resource {
-		return Resource{Name: name, ResourcePath: pattern, AllowedHTTPMethods: []string{"GET", "POST", "DELETE"},
-			Permissions: []RoutePermission{{Action: name + ".get", HTTPMethod: "GET"}, {Action: name + ".post", HTTPMethod: "POST"}}}
+func fuzzManifests() []*model.Manifest {
+	res := func(name, pattern string) model.AppResource {
+		return model.AppResource{Name: name, ResourcePath: pattern, AllowedHTTPMethods: []string{"GET", "POST", "DELETE"},
+			Permissions: []model.RoutePermission{{Action: name + ".get", HTTPMethod: "GET"}, {Action: name + ".post", HTTPMethod: "POST"}}}
 	}
-	return []*Manifest{
-		{AppID: "platform:a", Resources: []Resource{res("one", `^/v1/participants(/[^/]+)?$`), res("two", `^/v1/p`), res("three", `^/v1/`)}},
-		{AppID: "platform:z", Resources: []Resource{res("any", `/`), res("ci", `(?i)^/v1/X`), res("alt", `^/v2$|^/v1/y`)}},
+	return []*model.Manifest{
+		{AppID: "platform:a", Resources: []model.AppResource{res("one", `^/v1/participants(/[^/]+)?$`), res("two", `^/v1/p`), res("three", `^/v1/`)}},
+		{AppID: "platform:z", Resources: []model.AppResource{res("any", `/`), res("ci", `(?i)^/v1/X`), res("alt", `^/v2$|^/v1/y`)}},
 	}
 }
 
@@ -109,15 +110,15 @@ func fuzzManifests() []*Manifest {
 // ^/api/app{a}/v1/res{r}(/[^/]+)?$ with GET and POST.
 func routeTable(b *testing.B, apps, routes int) *Matcher {
 	b.Helper()
-	var ms []*Manifest
+	var ms []*model.Manifest
 	for a := range apps {
-		m := &Manifest{AppID: fmt.Sprintf("platform:app%03d", a)}
+		m := &model.Manifest{AppID: fmt.Sprintf("platform:app%03d", a)}
 		for r := range routes {
-			m.Resources = append(m.Resources, Resource{
+			m.Resources = append(m.Resources, model.AppResource{
 				Name:               fmt.Sprintf("res%02d", r),
 				ResourcePath:       fmt.Sprintf(`^/api/app%03d/v1/res%02d(/[^/]+)?$`, a, r),
 				AllowedHTTPMethods: []string{"GET", "POST"},
-				Permissions:        []RoutePermission{{Action: "read", HTTPMethod: "GET"}, {Action: "write", HTTPMethod: "POST"}},
+				Permissions:        []model.RoutePermission{{Action: "read", HTTPMethod: "GET"}, {Action: "write", HTTPMethod: "POST"}},
 			})
 		}
 		ms = append(ms, m)

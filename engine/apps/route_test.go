@@ -2,6 +2,7 @@ package apps_test
 
 import (
 	"errors"
+	"github.com/gatehouse/gatehouse/engine/model"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/engine/apps"
@@ -12,19 +13,19 @@ import (
 func routed(t *testing.T) *apps.Matcher {
 	t.Helper()
 	no := false
-	other := &apps.Manifest{AppID: "platform:zeta", Resources: []apps.Resource{
+	other := &model.Manifest{AppID: "platform:zeta", Resources: []model.AppResource{
 		{Name: "off", ResourcePath: "^/v1/off$", AllowedHTTPMethods: []string{"GET"}, IsActive: &no,
-			Permissions: []apps.RoutePermission{{Action: "off.read", HTTPMethod: "GET"}}},
+			Permissions: []model.RoutePermission{{Action: "off.read", HTTPMethod: "GET"}}},
 		{Name: "inactive-permission", ResourcePath: "^/v1/half$", AllowedHTTPMethods: []string{"GET", "POST"},
-			Permissions: []apps.RoutePermission{{Action: "half.read", HTTPMethod: "GET"}, {Action: "half.write", HTTPMethod: "POST", IsActive: &no}}},
+			Permissions: []model.RoutePermission{{Action: "half.read", HTTPMethod: "GET"}, {Action: "half.write", HTTPMethod: "POST", IsActive: &no}}},
 		{Name: "catch-all", ResourcePath: "^/v1/", AllowedHTTPMethods: []string{"GET", "POST", "PATCH"},
-			Permissions: []apps.RoutePermission{{Action: "all.read", HTTPMethod: "GET"}, {Action: "all.write", HTTPMethod: "POST"}, {Action: "all.patch", HTTPMethod: "PATCH"}}},
+			Permissions: []model.RoutePermission{{Action: "all.read", HTTPMethod: "GET"}, {Action: "all.write", HTTPMethod: "POST"}, {Action: "all.patch", HTTPMethod: "PATCH"}}},
 		{Name: "unanchored", ResourcePath: "health", AllowedHTTPMethods: []string{"GET"},
-			Permissions: []apps.RoutePermission{{Action: "health.read", HTTPMethod: "GET"}}},
+			Permissions: []model.RoutePermission{{Action: "health.read", HTTPMethod: "GET"}}},
 		{Name: "case-insensitive", ResourcePath: "(?i)^/Docs/", AllowedHTTPMethods: []string{"GET"},
-			Permissions: []apps.RoutePermission{{Action: "docs.read", HTTPMethod: "GET"}}},
+			Permissions: []model.RoutePermission{{Action: "docs.read", HTTPMethod: "GET"}}},
 	}}
-	m, err := apps.NewMatcher([]*apps.Manifest{other, load(t, "participants.yaml"), load(t, "directory.json")})
+	m, err := apps.NewMatcher([]*model.Manifest{other, load(t, "participants.yaml"), load(t, "directory.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +93,14 @@ func TestMatchRefusesPaths(t *testing.T) {
 
 func TestNewMatcherSkipsInactive(t *testing.T) {
 	no := false
-	m, err := apps.NewMatcher([]*apps.Manifest{{AppID: "a:b", Resources: []apps.Resource{
+	m, err := apps.NewMatcher([]*model.Manifest{{AppID: "a:b", Resources: []model.AppResource{
 		{Name: "x", ResourcePath: "(", IsActive: &no}, // inactive: not even compiled
 		{Name: "y", ResourcePath: "^/y$", AllowedHTTPMethods: []string{"GET"}},
 	}}})
 	if err != nil || m.Len() != 1 {
 		t.Fatalf("NewMatcher = %v routes, %v; want 1, nil", m.Len(), err)
 	}
-	if _, err := apps.NewMatcher([]*apps.Manifest{{AppID: "a:b", Resources: []apps.Resource{{Name: "x", ResourcePath: "("}}}}); err == nil {
+	if _, err := apps.NewMatcher([]*model.Manifest{{AppID: "a:b", Resources: []model.AppResource{{Name: "x", ResourcePath: "("}}}}); err == nil {
 		t.Fatal("NewMatcher compiled an invalid regex")
 	}
 }

@@ -21,7 +21,7 @@ const (
 )
 
 // Collections lists every collection in load order.
-var Collections = []string{Roles, Records, Groups, Memberships, Extensions, Installations, Tenants, Policies}
+var Collections = []string{Roles, Records, Groups, Memberships, Extensions, Installations, Tenants, Apps, Onboardings, Policies}
 
 // Record and installation statuses.
 const (
@@ -182,6 +182,8 @@ type Snapshot struct {
 	Extensions    []Extension    `json:"extensions,omitempty"`
 	Installations []Installation `json:"installations,omitempty"`
 	Tenants       []Tenant       `json:"tenants,omitempty"`
+	Apps          []AppVersion   `json:"apps,omitempty"`
+	Onboardings   []Onboarding   `json:"onboardings,omitempty"`
 	Policies      []Policy       `json:"policies,omitempty"`
 }
 

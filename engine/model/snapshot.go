@@ -43,6 +43,8 @@ var kinds = map[string]kind{
 	Extensions:    kindOf(func(s *Snapshot) *[]Extension { return &s.Extensions }),
 	Installations: kindOf(func(s *Snapshot) *[]Installation { return &s.Installations }),
 	Tenants:       kindOf(func(s *Snapshot) *[]Tenant { return &s.Tenants }),
+	Apps:          kindOf(func(s *Snapshot) *[]AppVersion { return &s.Apps }),
+	Onboardings:   kindOf(func(s *Snapshot) *[]Onboarding { return &s.Onboardings }),
 	Policies:      kindOf(func(s *Snapshot) *[]Policy { return &s.Policies }),
 }
 
@@ -118,6 +120,13 @@ func (s *Snapshot) referenceProblems() []Problem {
 	}
 	for _, in := range s.Installations {
 		missing(Installations, in.ID, "extensionId", "extension", in.ExtensionID, exts)
+	}
+	versions := ids(s.Apps, func(v AppVersion) string { return v.ID })
+	for _, o := range s.Onboardings {
+		missing(Onboardings, o.ID, "versionId", "app version", AppVersionID(o.AppID, o.VersionID), versions)
+		for j, g := range o.Grants {
+			missing(Onboardings, o.ID, fmt.Sprintf("grants[%d].role", j), "role", g.Role, roles)
+		}
 	}
 	return out
 }

@@ -29,6 +29,22 @@ func sample() *model.Snapshot {
 		Installations: []model.Installation{{Meta: model.Meta{ID: "i1"}, ExtensionID: "e1", Context: "accounts/A", Status: "ACTIVE", ConsentedPermissions: []string{"read:chats"}, InstalledBy: "u1"}},
 		Tenants:       []model.Tenant{{Meta: model.Meta{ID: "t1"}, Name: "T"}},
 		Policies:      []model.Policy{{Meta: model.Meta{ID: "p1"}, Source: "package custom.p1\n"}},
+		Apps:          []model.AppVersion{*model.NewAppVersion("platform:notes", "1.0.0", sampleManifest())},
+		Onboardings: []model.Onboarding{{Meta: model.Meta{ID: "t1/platform:notes"}, AppID: "platform:notes", VersionID: "1.0.0", TenantID: "t1",
+			Grants: []model.AppGrant{{Role: "reader", ResourceURI: "tenants/t1/apps/platform:other"}}}},
+	}
+}
+
+// sampleManifest is a small valid manifest with every optional part set.
+func sampleManifest() *model.Manifest {
+	no := false
+	return &model.Manifest{
+		AppID: "platform:notes",
+		Resources: []model.AppResource{{Name: "notes", ResourcePath: "^/notes(/[^/]+)?$", AllowedHTTPMethods: []string{"GET", "POST"}, IsActive: &no,
+			Permissions: []model.RoutePermission{{Action: "notes.read", HTTPMethod: "GET"}, {Action: "notes.write", HTTPMethod: "POST", IsActive: &no}}}},
+		Roles:              []model.AppRole{{RoleName: "viewer", Permissions: []string{"notes.read"}, CanGrantToApps: &no}},
+		RolesRequired:      []string{"platform:other/reader"},
+		UserGroupsRequired: []model.UserGroup{{GroupName: "readers", Roles: []string{"viewer"}}},
 	}
 }
 

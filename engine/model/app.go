@@ -1,10 +1,8 @@
-package apps
+package model
 
 import (
 	"regexp"
 	"strings"
-
-	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // Collection names, as stored in MongoDB and used in export files.
@@ -17,16 +15,16 @@ const (
 // routes with the permission each method needs, its roles, the roles it
 // needs from other apps and the user groups each tenant gets.
 type Manifest struct {
-	AppID              string      `bson:"appId" json:"appId"`
-	Resources          []Resource  `bson:"resources" json:"resources,omitempty"`
-	Roles              []Role      `bson:"roles" json:"roles,omitempty"`
-	RolesRequired      []string    `bson:"rolesRequired" json:"rolesRequired,omitempty"`
-	UserGroupsRequired []UserGroup `bson:"userGroupsRequired" json:"userGroupsRequired,omitempty"`
+	AppID              string        `bson:"appId" json:"appId"`
+	Resources          []AppResource `bson:"resources" json:"resources,omitempty"`
+	Roles              []AppRole     `bson:"roles" json:"roles,omitempty"`
+	RolesRequired      []string      `bson:"rolesRequired" json:"rolesRequired,omitempty"`
+	UserGroupsRequired []UserGroup   `bson:"userGroupsRequired" json:"userGroupsRequired,omitempty"`
 }
 
-// Resource is one route of the app: the paths resourcePath matches (RE2,
+// AppResource is one route of the app: the paths resourcePath matches (RE2,
 // anchored as written) and the methods it answers.
-type Resource struct {
+type AppResource struct {
 	Name               string            `bson:"name" json:"name"`
 	ResourcePath       string            `bson:"resourcePath" json:"resourcePath"`
 	AllowedHTTPMethods []string          `bson:"allowedHttpMethods" json:"allowedHttpMethods,omitempty"`
@@ -35,7 +33,7 @@ type Resource struct {
 }
 
 // Active reports isActive with its default (true).
-func (r *Resource) Active() bool { return r.IsActive == nil || *r.IsActive }
+func (r *AppResource) Active() bool { return r.IsActive == nil || *r.IsActive }
 
 // RoutePermission is the action a method of a resource needs.
 type RoutePermission struct {
@@ -47,9 +45,9 @@ type RoutePermission struct {
 // Active reports isActive with its default (true).
 func (p *RoutePermission) Active() bool { return p.IsActive == nil || *p.IsActive }
 
-// Role is a role the app defines over its own actions; onboarding writes
+// AppRole is a role the app defines over its own actions; onboarding writes
 // it as the core role appId/roleName.
-type Role struct {
+type AppRole struct {
 	RoleName        string   `bson:"roleName" json:"roleName"`
 	Permissions     []string `bson:"permissions" json:"permissions,omitempty"`
 	CanGrantToApps  *bool    `bson:"canGrantToApps,omitempty" json:"canGrantToApps,omitempty"`
@@ -63,17 +61,17 @@ type UserGroup struct {
 	Roles     []string `bson:"roles" json:"roles,omitempty"`
 }
 
-// Version is a document of collection apps: one version of one app's
-// manifest, with _id VersionDocID(appId, versionId).
-type Version struct {
-	model.Meta `bson:",inline" json:",inline"`
-	AppID      string   `bson:"appId" json:"appId"`
-	VersionID  string   `bson:"versionId" json:"versionId"`
-	Manifest   Manifest `bson:"manifest" json:"manifest"`
+// AppVersion is a document of collection apps: one version of one app's
+// manifest, with _id AppVersionID(appId, versionId).
+type AppVersion struct {
+	Meta      `bson:",inline" json:",inline"`
+	AppID     string   `bson:"appId" json:"appId"`
+	VersionID string   `bson:"versionId" json:"versionId"`
+	Manifest  Manifest `bson:"manifest" json:"manifest"`
 }
 
-// Grant is a role held on a resource URI.
-type Grant struct {
+// AppGrant is a role held on a resource URI.
+type AppGrant struct {
 	Role        string `bson:"role" json:"role"`
 	ResourceURI string `bson:"resourceUri" json:"resourceUri"`
 }
@@ -84,11 +82,11 @@ type Grant struct {
 // each on the other app's TenantAppURI), written by onboarding so that a
 // decision for the app reads them as it reads a user's grants.
 type Onboarding struct {
-	model.Meta `bson:",inline" json:",inline"`
-	AppID      string  `bson:"appId" json:"appId"`
-	VersionID  string  `bson:"versionId" json:"versionId"`
-	TenantID   string  `bson:"tenantId" json:"tenantId"`
-	Grants     []Grant `bson:"grants" json:"grants,omitempty"`
+	Meta      `bson:",inline" json:",inline"`
+	AppID     string     `bson:"appId" json:"appId"`
+	VersionID string     `bson:"versionId" json:"versionId"`
+	TenantID  string     `bson:"tenantId" json:"tenantId"`
+	Grants    []AppGrant `bson:"grants" json:"grants,omitempty"`
 }
 
 var (
@@ -112,21 +110,21 @@ func CheckAppID(id string) bool { return appIDPattern.MatchString(id) }
 // then up to 63 letters, digits, ".", "_", "+" or "-".
 func CheckVersionID(id string) bool { return versionPattern.MatchString(id) }
 
-// VersionDocID is the _id of an app version: appId@versionId.
-func VersionDocID(appID, versionID string) string { return appID + "@" + versionID }
+// AppVersionID is the _id of an app version: appId@versionId.
+func AppVersionID(appID, versionID string) string { return appID + "@" + versionID }
 
 // OnboardingID is the _id of an onboarding: tenantId/appId. Onboarding
 // refuses tenant ids that are not one URI segment, so "/" cannot occur in
 // either part.
 func OnboardingID(tenantID, appID string) string { return tenantID + "/" + appID }
 
-// RoleID is the core role an app role becomes: appId/roleName, the same
+// AppRoleID is the core role an app role becomes: appId/roleName, the same
 // in every tenant.
-func RoleID(appID, roleName string) string { return appID + "/" + roleName }
+func AppRoleID(appID, roleName string) string { return appID + "/" + roleName }
 
-// SplitRoleID splits appId/roleName at the first "/", as rolesRequired
+// SplitAppRoleID splits appId/roleName at the first "/", as rolesRequired
 // entries are written.
-func SplitRoleID(id string) (appID, roleName string, ok bool) {
+func SplitAppRoleID(id string) (appID, roleName string, ok bool) {
 	return strings.Cut(id, "/")
 }
 
@@ -136,9 +134,9 @@ func TenantAppURI(tenantID, appID string) string {
 	return "tenants/" + tenantID + "/apps/" + appID
 }
 
-// GroupID is the id of the group a tenant gets for a user group of an
+// AppGroupID is the id of the group a tenant gets for a user group of an
 // app: tenants/{tenantId}/apps/{appId}/groups/{groupName}. Its access
 // record, granting the group's roles on TenantAppURI, has the same id.
-func GroupID(tenantID, appID, groupName string) string {
+func AppGroupID(tenantID, appID, groupName string) string {
 	return TenantAppURI(tenantID, appID) + "/groups/" + groupName
 }

@@ -1,35 +1,33 @@
-package apps
+package model
 
 import (
 	"fmt"
-
-	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // DecodeManifest decodes a manifest from JSON, or from YAML when asYAML,
 // as strictly as every other body: a repeated key, null or a wrong type
 // where a value belongs and an unknown field are errors
-// (*model.MalformedError, *model.ShapeError listing every field). It does
+// (*MalformedError, *ShapeError listing every field). It does
 // not validate: call Validate.
 func DecodeManifest(raw []byte, asYAML bool) (*Manifest, error) {
 	if asYAML {
 		var err error
-		if raw, err = model.YAMLToJSON(raw); err != nil {
+		if raw, err = YAMLToJSON(raw); err != nil {
 			return nil, err
 		}
 	}
 	var m Manifest
-	if err := model.DecodeJSON(raw, &m); err != nil {
+	if err := DecodeJSON(raw, &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
 }
 
-// NewVersion makes the apps document for a manifest uploaded as
+// NewAppVersion makes the apps document for a manifest uploaded as
 // versionId of appId, as PUT /v1/apps/{appId}/versions/{versionId} does.
-func NewVersion(appID, versionID string, m *Manifest) *Version {
-	return &Version{
-		Meta:      model.Meta{ID: VersionDocID(appID, versionID)},
+func NewAppVersion(appID, versionID string, m *Manifest) *AppVersion {
+	return &AppVersion{
+		Meta:      Meta{ID: AppVersionID(appID, versionID)},
 		AppID:     appID,
 		VersionID: versionID,
 		Manifest:  *m,
@@ -39,15 +37,15 @@ func NewVersion(appID, versionID string, m *Manifest) *Version {
 // Validate checks an app version: its ids agree with each other and with
 // the manifest, and the manifest is valid (Manifest.Validate, its fields
 // under "manifest.").
-func (v *Version) Validate() []model.Problem {
-	var ps model.Problems
+func (v *AppVersion) Validate() []Problem {
+	var ps Problems
 	if !CheckAppID(v.AppID) {
 		ps.Add("appId", "%s", appIDRule)
 	}
 	if !CheckVersionID(v.VersionID) {
 		ps.Add("versionId", "%s", versionRule)
 	}
-	if want := VersionDocID(v.AppID, v.VersionID); v.ID != want {
+	if want := AppVersionID(v.AppID, v.VersionID); v.ID != want {
 		ps.Add("_id", "is %q, want %q (appId@versionId)", v.ID, want)
 	}
 	if v.Manifest.AppID != v.AppID {
@@ -64,25 +62,25 @@ func (v *Version) Validate() []model.Problem {
 // Validate checks an onboarding document read from the store: ids in
 // their grammar, the _id agreeing with them, grants naming a role and a
 // valid resource URI.
-func (o *Onboarding) Validate() []model.Problem {
-	var ps model.Problems
+func (o *Onboarding) Validate() []Problem {
+	var ps Problems
 	if !CheckAppID(o.AppID) {
 		ps.Add("appId", "%s", appIDRule)
 	}
 	if !CheckVersionID(o.VersionID) {
 		ps.Add("versionId", "%s", versionRule)
 	}
-	if err := checkTenantID(o.TenantID); err != nil {
+	if err := CheckTenantID(o.TenantID); err != nil {
 		ps.Add("tenantId", "%v", err)
 	}
 	if want := OnboardingID(o.TenantID, o.AppID); o.ID != want {
 		ps.Add("_id", "is %q, want %q (tenantId/appId)", o.ID, want)
 	}
 	for i, g := range o.Grants {
-		if err := model.CheckID(g.Role); err != nil {
+		if err := CheckID(g.Role); err != nil {
 			ps.Add(fmt.Sprintf("grants[%d].role", i), "%v", err)
 		}
-		if _, err := model.NormalizeURI(g.ResourceURI); err != nil {
+		if _, err := NormalizeURI(g.ResourceURI); err != nil {
 			ps.Add(fmt.Sprintf("grants[%d].resourceUri", i), "%v", err)
 		}
 	}

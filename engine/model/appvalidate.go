@@ -1,4 +1,4 @@
-package apps
+package model
 
 import (
 	"errors"
@@ -6,18 +6,16 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Methods are the HTTP methods a resource may allow (RFC 9110), written
+// HTTPMethods are the HTTP methods a resource may allow (RFC 9110), written
 // in upper case as on the wire: method names are case-sensitive.
-var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
+var HTTPMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
 
 // Limits on what a manifest names.
 const (
-	MaxNameBytes    = 128  // resource, role and group names
-	MaxPatternBytes = 1024 // a resourcePath
+	MaxAppNameBytes      = 128  // resource, role and group names
+	MaxRoutePatternBytes = 1024 // a resourcePath
 )
 
 const (
@@ -29,10 +27,10 @@ const (
 // field paths like resources[1].permissions[0].httpMethod:
 //   - appId is namespace:name (CheckAppID);
 //   - resource, role and group names are valid text without "/", at most
-//     MaxNameBytes, unique within their list;
+//     MaxAppNameBytes, unique within their list;
 //   - each resourcePath compiles as RE2, used as written (no implicit
 //     anchors);
-//   - allowedHttpMethods is not empty and names Methods, each once;
+//   - allowedHttpMethods is not empty and names HTTPMethods, each once;
 //   - each permission's action is a valid action without "*" (a name,
 //     not a pattern), its httpMethod is one of its resource's
 //     allowedHttpMethods, a resource has no (action, method) pair twice
@@ -47,8 +45,8 @@ const (
 //
 // Whether another app's role may go to apps (canGrantToApps) needs that
 // app's manifest: Onboard checks it.
-func (m *Manifest) Validate() []model.Problem {
-	var ps model.Problems
+func (m *Manifest) Validate() []Problem {
+	var ps Problems
 	if !CheckAppID(m.AppID) {
 		ps.Add("appId", "%s", appIDRule)
 	}
@@ -59,7 +57,7 @@ func (m *Manifest) Validate() []model.Problem {
 	return ps.List()
 }
 
-func validateResources(ps *model.Problems, resources []Resource) map[string]bool {
+func validateResources(ps *Problems, resources []AppResource) map[string]bool {
 	actions := map[string]bool{}
 	names := map[string]bool{}
 	for i := range resources {
@@ -76,8 +74,8 @@ func validateResources(ps *model.Problems, resources []Resource) map[string]bool
 				actions[foldAction(p.Action)] = true
 			}
 			switch {
-			case !slices.Contains(Methods, p.HTTPMethod):
-				ps.Add(pf+".httpMethod", "is %q, want one of %s", p.HTTPMethod, strings.Join(Methods, ", "))
+			case !slices.Contains(HTTPMethods, p.HTTPMethod):
+				ps.Add(pf+".httpMethod", "is %q, want one of %s", p.HTTPMethod, strings.Join(HTTPMethods, ", "))
 			case !allowed[p.HTTPMethod]:
 				ps.Add(pf+".httpMethod", "%s is not in the resource's allowedHttpMethods", p.HTTPMethod)
 			case p.Active() && active[p.HTTPMethod]:
@@ -95,8 +93,8 @@ func validateResources(ps *model.Problems, resources []Resource) map[string]bool
 	return actions
 }
 
-func validateRoles(ps *model.Problems, roles []Role, actions map[string]bool) map[string]*Role {
-	byName := map[string]*Role{}
+func validateRoles(ps *Problems, roles []AppRole, actions map[string]bool) map[string]*AppRole {
+	byName := map[string]*AppRole{}
 	names := map[string]bool{}
 	for i := range roles {
 		r := &roles[i]
@@ -123,11 +121,11 @@ func validateRoles(ps *model.Problems, roles []Role, actions map[string]bool) ma
 	return byName
 }
 
-func validateRequired(ps *model.Problems, m *Manifest, roles map[string]*Role) {
+func validateRequired(ps *Problems, m *Manifest, roles map[string]*AppRole) {
 	seen := map[string]bool{}
 	for i, id := range m.RolesRequired {
 		f := fmt.Sprintf("rolesRequired[%d]", i)
-		app, role, ok := SplitRoleID(id)
+		app, role, ok := SplitAppRoleID(id)
 		switch {
 		case !ok:
 			ps.Add(f, "%q must be appId/roleName", id)
@@ -139,14 +137,14 @@ func validateRequired(ps *model.Problems, m *Manifest, roles map[string]*Role) {
 			ps.Add(f, "repeats %q", id)
 		case app == m.AppID && roles[role] == nil:
 			ps.Add(f, "%q: this app defines no role %q", id, role)
-		case app == m.AppID && !grantsToApps(roles[role]):
+		case app == m.AppID && !GrantsToApps(roles[role]):
 			ps.Add(f, "%q has canGrantToApps: false", id)
 		}
 		seen[id] = true
 	}
 }
 
-func validateGroups(ps *model.Problems, groups []UserGroup, roles map[string]*Role) {
+func validateGroups(ps *Problems, groups []UserGroup, roles map[string]*AppRole) {
 	names := map[string]bool{}
 	for i, g := range groups {
 		f := fmt.Sprintf("userGroupsRequired[%d]", i)
@@ -162,7 +160,7 @@ func validateGroups(ps *model.Problems, groups []UserGroup, roles map[string]*Ro
 				ps.Add(rf, "repeats %q", name)
 			case r == nil:
 				ps.Add(rf, "%q is not a role of this app", name)
-			case !grantsToUsers(r):
+			case !GrantsToUsers(r):
 				ps.Add(rf, "%q has canGrantToUsers: false and cannot go to a user group", name)
 			}
 			seen[name] = true
@@ -172,7 +170,7 @@ func validateGroups(ps *model.Problems, groups []UserGroup, roles map[string]*Ro
 
 // checkName checks a resource, role or group name and that it is new in
 // seen, and reports whether it is valid.
-func checkName(ps *model.Problems, field, name string, seen map[string]bool) bool {
+func checkName(ps *Problems, field, name string, seen map[string]bool) bool {
 	if err := checkNameText(name); err != nil {
 		ps.Add(field, "%v", err)
 		return false
@@ -188,27 +186,27 @@ func checkName(ps *model.Problems, field, name string, seen map[string]bool) boo
 var errSlash = errors.New(`holds "/"`)
 
 func checkNameText(name string) error {
-	switch err := model.CheckID(name); {
-	case errors.Is(err, model.ErrEmpty):
+	switch err := CheckID(name); {
+	case errors.Is(err, ErrEmpty):
 		return errors.New("is required")
 	case err != nil:
 		return err
-	case len(name) > MaxNameBytes:
-		return fmt.Errorf("%d bytes: %w (limit %d)", len(name), model.ErrTooLong, MaxNameBytes)
+	case len(name) > MaxAppNameBytes:
+		return fmt.Errorf("%d bytes: %w (limit %d)", len(name), ErrTooLong, MaxAppNameBytes)
 	case strings.Contains(name, "/"):
 		return errSlash
 	}
 	return nil
 }
 
-func checkPattern(ps *model.Problems, field, pattern string) {
+func checkPattern(ps *Problems, field, pattern string) {
 	switch {
 	case pattern == "":
 		ps.Add(field, "is required")
-	case len(pattern) > MaxPatternBytes:
-		ps.Add(field, "%d bytes: %v (limit %d)", len(pattern), model.ErrTooLong, MaxPatternBytes)
-	case model.CheckText(pattern) != nil:
-		ps.Add(field, "%v", model.CheckText(pattern))
+	case len(pattern) > MaxRoutePatternBytes:
+		ps.Add(field, "%d bytes: %v (limit %d)", len(pattern), ErrTooLong, MaxRoutePatternBytes)
+	case CheckText(pattern) != nil:
+		ps.Add(field, "%v", CheckText(pattern))
 	default:
 		if _, err := regexp.Compile(pattern); err != nil {
 			ps.Add(field, "does not compile as RE2: %v", err)
@@ -216,15 +214,15 @@ func checkPattern(ps *model.Problems, field, pattern string) {
 	}
 }
 
-func checkMethods(ps *model.Problems, field string, methods []string) map[string]bool {
+func checkMethods(ps *Problems, field string, methods []string) map[string]bool {
 	if len(methods) == 0 {
 		ps.Add(field, "is empty")
 	}
 	allowed := map[string]bool{}
 	for i, m := range methods {
 		switch {
-		case !slices.Contains(Methods, m):
-			ps.Add(fmt.Sprintf("%s[%d]", field, i), "is %q, want one of %s", m, strings.Join(Methods, ", "))
+		case !slices.Contains(HTTPMethods, m):
+			ps.Add(fmt.Sprintf("%s[%d]", field, i), "is %q, want one of %s", m, strings.Join(HTTPMethods, ", "))
 		case allowed[m]:
 			ps.Add(fmt.Sprintf("%s[%d]", field, i), "repeats %s", m)
 		}
@@ -234,8 +232,8 @@ func checkMethods(ps *model.Problems, field string, methods []string) map[string
 }
 
 // checkAction checks a declared action and reports whether it is valid.
-func checkAction(ps *model.Problems, field, action string) bool {
-	segs, err := model.ActionSegments(action)
+func checkAction(ps *Problems, field, action string) bool {
+	segs, err := ActionSegments(action)
 	switch {
 	case strings.TrimSpace(action) == "":
 		ps.Add(field, "is required")
@@ -249,25 +247,25 @@ func checkAction(ps *model.Problems, field, action string) bool {
 	return false
 }
 
-func grantsToApps(r *Role) bool  { return r.CanGrantToApps == nil || *r.CanGrantToApps }
-func grantsToUsers(r *Role) bool { return r.CanGrantToUsers == nil || *r.CanGrantToUsers }
-func roleActive(r *Role) bool    { return r.IsActive == nil || *r.IsActive }
+func GrantsToApps(r *AppRole) bool  { return r.CanGrantToApps == nil || *r.CanGrantToApps }
+func GrantsToUsers(r *AppRole) bool { return r.CanGrantToUsers == nil || *r.CanGrantToUsers }
+func AppRoleActive(r *AppRole) bool { return r.IsActive == nil || *r.IsActive }
 
 // foldAction folds an action's case: the core model compares actions
 // case-insensitively.
 func foldAction(a string) string { return strings.ToLower(a) }
 
-// checkTenantID checks a tenant id an onboarding names: an id that is
+// CheckTenantID checks a tenant id an onboarding names: an id that is
 // exactly one URI segment, since it becomes one in TenantAppURI and
-// GroupID.
-func checkTenantID(id string) error {
-	if err := model.CheckID(id); err != nil {
-		if errors.Is(err, model.ErrEmpty) {
+// AppGroupID.
+func CheckTenantID(id string) error {
+	if err := CheckID(id); err != nil {
+		if errors.Is(err, ErrEmpty) {
 			return errors.New("is required")
 		}
 		return err
 	}
-	norm, err := model.NormalizeURI(id)
+	norm, err := NormalizeURI(id)
 	switch {
 	case err != nil:
 		return err
