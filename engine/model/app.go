@@ -140,3 +140,25 @@ func TenantAppURI(tenantID, appID string) string {
 func AppGroupID(tenantID, appID, groupName string) string {
 	return TenantAppURI(tenantID, appID) + "/groups/" + groupName
 }
+
+// OnboardingOwned reports whether a document of collection with this id
+// can only be written by onboarding: a role appId/roleName, or a group or
+// record tenants/{t}/apps/{appId}/groups/{name}. A group's users may
+// still be changed (see the writes service); nothing else may.
+func OnboardingOwned(collection, id string) bool {
+	switch collection {
+	case Roles:
+		app, _, ok := SplitAppRoleID(id)
+		return ok && CheckAppID(app)
+	case Groups, Records:
+		rest, ok := strings.CutPrefix(id, "tenants/")
+		if !ok {
+			return false
+		}
+		_, rest, _ = strings.Cut(rest, "/")
+		rest, ok = strings.CutPrefix(rest, "apps/")
+		app, _, _ := strings.Cut(rest, "/")
+		return ok && CheckAppID(app)
+	}
+	return false
+}

@@ -167,6 +167,16 @@ func mergeDocs[T any, P interface {
 	return out
 }
 
+// Write is one document of a batch written together: Doc is written
+// (created or replaced) under ID, or ID is deleted when Doc is nil. With
+// IfMatch set, the stored version must equal it (0: must not exist).
+type Write struct {
+	Collection string
+	ID         string
+	Doc        Document
+	IfMatch    *int64
+}
+
 // Errors of a document store, shared by its implementations and callers.
 var (
 	// ErrNotFound: no document with that _id.

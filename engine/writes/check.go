@@ -1,7 +1,10 @@
 package writes
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -101,4 +104,35 @@ func (s *Service) policyProblems(p *model.Policy) []model.Problem {
 		return []model.Problem{{Field: "source", Message: err.Error()}}
 	}
 	return nil
+}
+
+// onboardingOwned refuses a write to a document only onboarding writes,
+// except changing the users of a group onboarding created: everything
+// else of the group must stay as stored.
+func (s *Service) onboardingOwned(ctx context.Context, collection string, doc model.Document) error {
+	id := doc.DocMeta().ID
+	if !model.OnboardingOwned(collection, id) {
+		return nil
+	}
+	g, ok := doc.(*model.Group)
+	if !ok {
+		return ownedError(collection, id)
+	}
+	old, err := s.store.Get(ctx, collection, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return ownedError(collection, id)
+	}
+	if err != nil {
+		return err
+	}
+	was := *old.(*model.Group)
+	was.Meta, was.Users = g.Meta, g.Users
+	if !reflect.DeepEqual(&was, g) {
+		return forbiddenError(fmt.Sprintf("group %s was created by onboarding an app: only its users may change", id))
+	}
+	return nil
+}
+
+func ownedError(collection, id string) *Error {
+	return forbiddenError(fmt.Sprintf("%s/%s is written only by onboarding an app (POST /v1/apps/{appId}/onboard)", collection, id))
 }

@@ -21,6 +21,7 @@ type fakeEngine struct {
 	policyErr error
 	applyErr  error
 	applied   []engine.Change
+	allowed   map[string]bool // "user resource permission" Decide allows
 }
 
 var _ Engine = (*fakeEngine)(nil)
@@ -50,6 +51,10 @@ func (e *fakeEngine) Apply(_ context.Context, changes []engine.Change) (uint64, 
 	}
 	e.applied = append(e.applied, changes...)
 	return uint64(len(e.applied)), nil
+}
+
+func (e *fakeEngine) Decide(_ context.Context, in engine.Input) (engine.Decision, error) {
+	return engine.Decision{Allowed: e.allowed[in.User+" "+in.Resource+" "+in.Permission]}, nil
 }
 
 var errCompile = errors.New("rego_parse_error: unexpected eof")

@@ -33,6 +33,10 @@ type Store interface {
 	List(ctx context.Context, collection, after string, limit int) ([]model.Document, error)
 	Put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error)
 	Delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error)
+	// Batch makes the writes in order, stopping at the first that fails,
+	// and logs them as one change; it returns the documents stored by
+	// the writes made (nil for a delete), in order.
+	Batch(ctx context.Context, writes []model.Write) ([]model.Document, error)
 }
 
 // Engine is what a write reads from the engine and hands to it. Has, Role
@@ -49,6 +53,7 @@ type Engine interface {
 	MissingToGive(ctx context.Context, user string, given []engine.Given) ([]engine.Missing, error)
 	MissingToInstall(ctx context.Context, user, context string, consented []string) ([]engine.Missing, error)
 	Apply(ctx context.Context, changes []engine.Change) (uint64, error)
+	Decide(ctx context.Context, in engine.Input) (engine.Decision, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)
@@ -127,6 +132,9 @@ func (s *Service) put(ctx context.Context, collection, pathID string, doc model.
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.onboardingOwned(ctx, collection, doc); err != nil {
+		return Result{}, err
+	}
 	model.ApplyDefaults(doc)
 	if err := s.checkDoc(doc, problems); err != nil {
 		return Result{}, err
@@ -160,6 +168,9 @@ func (s *Service) put(ctx context.Context, collection, pathID string, doc model.
 func (s *Service) Delete(ctx context.Context, collection, id string, o Options) (Result, error) {
 	if err := o.Check(); err != nil {
 		return Result{}, err
+	}
+	if model.OnboardingOwned(collection, id) {
+		return Result{}, ownedError(collection, id)
 	}
 	if err := s.checkDelete(ctx, &o, collection, id); err != nil {
 		return Result{}, err

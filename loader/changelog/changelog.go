@@ -21,19 +21,33 @@ const Collection = "changes"
 // and a change stream yields it for an event it cannot attribute.
 const ResyncAll = "*"
 
-// Entry is one logged write.
+// Entry is one logged write: of the document Collection/DocID, or, for a
+// batch written together (an onboarding), of every document in Batch, so
+// a server that follows the log applies the batch whole.
 type Entry struct {
 	ID         string    `bson:"_id"`
 	Collection string    `bson:"collection"`
 	DocID      string    `bson:"docId"`
+	Batch      []Ref     `bson:"batch,omitempty"`
 	At         time.Time `bson:"at"`
 }
 
-// Ref names one changed document; Collection ResyncAll names them all.
-type Ref struct{ Collection, ID string }
+// Batch is the Collection of an entry that names its documents in Batch.
+const Batch = "+batch"
 
-// Ref returns the document the entry names.
-func (e Entry) Ref() Ref { return Ref{Collection: e.Collection, ID: e.DocID} }
+// Ref names one changed document; Collection ResyncAll names them all.
+type Ref struct {
+	Collection string `bson:"collection"`
+	ID         string `bson:"id"`
+}
+
+// Refs returns the documents the entry names.
+func (e Entry) Refs() []Ref {
+	if e.Collection == Batch {
+		return e.Batch
+	}
+	return []Ref{{Collection: e.Collection, ID: e.DocID}}
+}
 
 // Stream yields the documents changed in the store, in order.
 type Stream interface {

@@ -64,6 +64,14 @@ func (m *Store) logChange(ctx context.Context, collection, id string) error {
 	return storeError(err)
 }
 
+// logBatch logs one entry naming every document of a batch.
+func (m *Store) logBatch(ctx context.Context, refs []changelog.Ref) error {
+	e := newEntry(changelog.Batch, "", time.Now().UTC())
+	e.Batch = refs
+	_, err := m.changes().InsertOne(ctx, e)
+	return storeError(err)
+}
+
 // logResync logs one entry asking every server for a full read.
 func (m *Store) logResync(ctx context.Context) error {
 	return m.logChange(ctx, changelog.ResyncAll, "")

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/changelog"
 )
 
 func errUnknownCollection(c string) error {
@@ -66,6 +67,15 @@ func (m *Store) List(ctx context.Context, collection, after string, limit int) (
 // must equal it (0: must not exist) or it returns model.ErrConflict; a
 // concurrent writer also yields model.ErrConflict.
 func (m *Store) Put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
+	stored, err := m.put(ctx, collection, doc, ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	return stored, m.logChange(ctx, collection, stored.DocMeta().ID)
+}
+
+// put is Put without logging the change.
+func (m *Store) put(ctx context.Context, collection string, doc model.Document, ifMatch *int64) (model.Document, error) {
 	meta := doc.DocMeta()
 	cur, err := m.Get(ctx, collection, meta.ID)
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
@@ -95,13 +105,22 @@ func (m *Store) Put(ctx context.Context, collection string, doc model.Document, 
 	if err != nil {
 		return nil, storeError(err)
 	}
-	return doc, m.logChange(ctx, collection, meta.ID)
+	return doc, nil
 }
 
 // Delete removes a document and logs the change, returning what was
 // deleted; model.ErrNotFound when absent, model.ErrConflict when ifMatch
 // differs from the stored version.
 func (m *Store) Delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
+	cur, err := m.delete(ctx, collection, id, ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	return cur, m.logChange(ctx, collection, id)
+}
+
+// delete is Delete without logging the change.
+func (m *Store) delete(ctx context.Context, collection, id string, ifMatch *int64) (model.Document, error) {
 	cur, err := m.Get(ctx, collection, id)
 	if err != nil {
 		return nil, err
@@ -116,5 +135,38 @@ func (m *Store) Delete(ctx context.Context, collection, id string, ifMatch *int6
 	if res.DeletedCount == 0 {
 		return nil, fmt.Errorf("%s/%s changed concurrently: %w", collection, id, model.ErrConflict)
 	}
-	return cur, m.logChange(ctx, collection, id)
+	return cur, nil
+}
+
+// Batch makes the writes in order, each as Put or Delete would, and logs
+// them as one change-log entry, so servers that follow the log apply them
+// together. It stops at the first write that fails and returns its error;
+// the writes made before it stay and are logged, so every server still
+// converges on what is stored. It returns the stored documents (nil for a
+// delete), one per write made.
+func (m *Store) Batch(ctx context.Context, writes []model.Write) ([]model.Document, error) {
+	var out []model.Document
+	var refs []changelog.Ref
+	var failed error
+	for _, w := range writes {
+		var doc model.Document
+		var err error
+		if w.Doc != nil {
+			doc, err = m.put(ctx, w.Collection, w.Doc, w.IfMatch)
+		} else {
+			_, err = m.delete(ctx, w.Collection, w.ID, w.IfMatch)
+		}
+		if err != nil {
+			failed = err
+			break
+		}
+		out = append(out, doc)
+		refs = append(refs, changelog.Ref{Collection: w.Collection, ID: w.ID})
+	}
+	if len(refs) > 0 {
+		if err := m.logBatch(ctx, refs); err != nil && failed == nil {
+			failed = err
+		}
+	}
+	return out, failed
 }

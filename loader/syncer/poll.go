@@ -44,15 +44,14 @@ func (s *Syncer) Poll(ctx context.Context) error {
 // needsResync reports whether the entries are cheaper to apply with a
 // full read than document by document, or ask for one.
 func needsResync(entries []changelog.Entry) bool {
-	if len(entries) > maxPollFetch {
-		return true
-	}
+	refs := 0
 	for _, e := range entries {
 		if e.Collection == changelog.ResyncAll {
 			return true
 		}
+		refs += len(e.Refs())
 	}
-	return false
+	return refs > maxPollFetch
 }
 
 // unseen returns the entries not applied yet.
@@ -93,11 +92,13 @@ func (s *Syncer) markSeen(applied []changelog.Entry, since time.Time) {
 func (s *Syncer) applyFetched(ctx context.Context, entries []changelog.Entry) error {
 	var changes []engine.Change
 	for _, e := range entries {
-		doc, err := s.read(ctx, e.Ref())
-		if err != nil {
-			return err
+		for _, ref := range e.Refs() {
+			doc, err := s.read(ctx, ref)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, engine.Change{Collection: ref.Collection, ID: ref.ID, Doc: doc})
 		}
-		changes = append(changes, engine.Change{Collection: e.Collection, ID: e.DocID, Doc: doc})
 	}
 	_, err := s.e.Apply(ctx, changes)
 	return err

@@ -170,3 +170,23 @@ func (s *Store) Written() int {
 	defer s.mu.Unlock()
 	return s.Writes
 }
+
+// Batch makes the writes in order, as Put and Delete do, stopping at the
+// first that fails; the writes before it stay, as in the MongoDB store.
+func (s *Store) Batch(ctx context.Context, writes []model.Write) ([]model.Document, error) {
+	var out []model.Document
+	for _, w := range writes {
+		var doc model.Document
+		var err error
+		if w.Doc != nil {
+			doc, err = s.Put(ctx, w.Collection, w.Doc, w.IfMatch)
+		} else {
+			_, err = s.Delete(ctx, w.Collection, w.ID, w.IfMatch)
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, doc)
+	}
+	return out, nil
+}
