@@ -128,6 +128,7 @@ func NewRouter(d Deps) http.Handler {
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.requireData))
 	h.manage(r)
+	h.appRoutes(r)
 	h.bundleRoutes(r)
 	return r
 }

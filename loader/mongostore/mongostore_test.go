@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/changelog"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
@@ -162,5 +163,45 @@ func TestReadFileRejectsUnknownFields(t *testing.T) {
 	}
 	if _, err := mongostore.ReadFile(path); err == nil {
 		t.Fatal("unknown field accepted")
+	}
+}
+
+// TestBatchLogsOneEntry: a batch's writes are logged as one entry naming
+// each document; a write that fails stops the batch, and the writes made
+// before it stay and are logged.
+func TestBatchLogsOneEntry(t *testing.T) {
+	m, _ := loadertest.Store(t)
+	role := func(id string) *model.Role { return &model.Role{Meta: model.Meta{ID: id}, Name: id} }
+	zero := int64(0)
+	start := time.Now().Add(-time.Second)
+	stored, err := m.Batch(t.Context(), []model.Write{
+		{Collection: model.Roles, ID: "a", Doc: role("a"), IfMatch: &zero},
+		{Collection: model.Roles, ID: "b", Doc: role("b")},
+	})
+	if err != nil || len(stored) != 2 || stored[1].DocMeta().Version != 1 {
+		t.Fatalf("batch: %v, stored %v", err, stored)
+	}
+	stored, err = m.Batch(t.Context(), []model.Write{
+		{Collection: model.Roles, ID: "a"},                                 // delete
+		{Collection: model.Roles, ID: "b", Doc: role("b"), IfMatch: &zero}, // b exists: conflict
+		{Collection: model.Roles, ID: "c", Doc: role("c")},                 // never made
+	})
+	if !errors.Is(err, model.ErrConflict) || len(stored) != 1 {
+		t.Fatalf("second batch: %v, %d stored; want a conflict after one write", err, len(stored))
+	}
+	entries, err := m.Changes(t.Context(), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batches [][]changelog.Ref
+	for _, e := range entries {
+		batches = append(batches, e.Refs())
+	}
+	want := [][]changelog.Ref{{{Collection: model.Roles, ID: "a"}, {Collection: model.Roles, ID: "b"}}, {{Collection: model.Roles, ID: "a"}}}
+	if diff := cmp.Diff(want, batches); diff != "" {
+		t.Errorf("change log (-want +got):\n%s", diff)
+	}
+	if _, err := m.Get(t.Context(), model.Roles, "c"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("c written after the failed write: %v", err)
 	}
 }

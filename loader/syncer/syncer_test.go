@@ -228,10 +228,42 @@ func TestNeedsResync(t *testing.T) {
 		{"a few", []changelog.Entry{{Collection: model.Roles, DocID: "a"}}, false},
 		{"a resync entry", []changelog.Entry{{Collection: model.Roles, DocID: "a"}, {Collection: changelog.ResyncAll}}, true},
 		{"too many", many, true},
+		{"a batch naming too many", []changelog.Entry{{Collection: changelog.Batch, Batch: make([]changelog.Ref, maxPollFetch+1)}}, true},
+		{"a small batch", []changelog.Entry{{Collection: changelog.Batch, Batch: make([]changelog.Ref, 3)}}, false},
 	}
 	for _, tt := range tests {
 		if got := needsResync(tt.entries); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestPollAppliesABatchWhole: the documents of one batch entry (an
+// onboarding) become visible in one Apply, never one without the others.
+func TestPollAppliesABatchWhole(t *testing.T) {
+	src := newFakeSource()
+	_, e := runSyncer(t, src, Config{Interval: 10 * time.Millisecond, ResyncInterval: time.Hour})
+	eventually(t, "loaded", e.Ready)
+	before := e.Revision()
+	ids := []string{"b1", "b2", "b3"}
+	var refs []changelog.Ref
+	for _, id := range ids {
+		src.put(id)
+		refs = append(refs, changelog.Ref{Collection: model.Roles, ID: id})
+	}
+	src.mu.Lock()
+	src.changes = append(src.changes, changelog.Entry{ID: "batch", Collection: changelog.Batch, Batch: refs, At: time.Now()})
+	src.mu.Unlock()
+	eventually(t, "the batch is applied", func() bool { return e.Has(model.Roles, "b1") })
+	for _, id := range ids {
+		if !e.Has(model.Roles, id) {
+			t.Errorf("%s not applied with b1", id)
+		}
+	}
+	if got := e.Revision() - before; got != 1 {
+		t.Errorf("%d revisions for one batch, want 1", got)
+	}
+	if gets, snaps, _ := src.counts(); gets != len(ids) || snaps != 1 {
+		t.Errorf("gets %d, snapshots %d: want one read per document and no resync", gets, snaps)
 	}
 }
