@@ -16,6 +16,8 @@
 //	engine/policy      built-in modules, compiling custom policies, hook
 //	                   checks, entrypoints, prepared queries
 //	engine/decisionlog the batching decision log (its MongoDB sink is in loader)
+//	engine/writes      the owner of a management write (uses the facade)
+//	engine/apps        onboarding compilation and route matching (pure)
 //
 // One revision is one generation: the compiled policies (policy.Set) and
 // the view (index.View) published together through one atomic pointer. A
@@ -27,7 +29,8 @@
 //	decision  api → Engine.Decide → decisionCache → index.View.Decide
 //	          (or, with hook rules, policy.Set's prepared query over
 //	          regostore pinned to the view) → decisionlog
-//	write     api → store write (loader) → Engine.Apply → index.Indexer.Apply
+//	write     api → writes.Service (validate, references, on-behalf
+//	          check) → store write (loader) → Engine.Apply → index.Indexer.Apply
 //	          (next view from the touched shards; policy.New on a policy
 //	          change) → new generation
 //	sync      loader syncer → Engine.Sync → index.Indexer.Diff → Apply path
