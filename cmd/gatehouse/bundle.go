@@ -7,9 +7,9 @@ import (
 	"os"
 
 	"github.com/gatehouse/gatehouse/bundles"
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,11 +30,11 @@ func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{err.Error()}
 	}
 	log := newLogger(stderr)
-	store, closeStore, err := server.OpenStore(ctx, c.store(), log)
+	store, err := mongostore.Open(ctx, c.store(), log)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer store.Close(context.Background())
 	eng := engine.New(log)
 	rev, err := eng.Refresh(ctx, store)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 // Flag defaults that no package's Config owns.
@@ -43,19 +44,19 @@ func storeFlagSet(name string) (*pflag.FlagSet, *commonFlags) {
 // addStoreFlags binds the store flags and --config.
 func addStoreFlags(fs *pflag.FlagSet, c *commonFlags) {
 	fs.StringVar(&c.mongoURI, "mongo-uri", "", "MongoDB connection string; empty runs the embedded store")
-	fs.StringVar(&c.database, "database", server.DefaultDatabase, "MongoDB database")
+	fs.StringVar(&c.database, "database", mongostore.DefaultDatabase, "MongoDB database")
 	addDataDirFlag(fs, c)
-	fs.DurationVar(&c.mongoTimeout, "mongo-timeout", server.DefaultMongoTimeout, "how long to wait for MongoDB before failing")
+	fs.DurationVar(&c.mongoTimeout, "mongo-timeout", mongostore.DefaultTimeout, "how long to wait for MongoDB before failing")
 	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file (keys like mongo.uri)")
 }
 
 // addDataDirFlag binds --data-dir, the embedded store's directory.
 func addDataDirFlag(fs *pflag.FlagSet, c *commonFlags) {
-	fs.StringVar(&c.dataDir, "data-dir", server.DefaultDataDir, "directory of the embedded store")
+	fs.StringVar(&c.dataDir, "data-dir", mongostore.DefaultDataDir, "directory of the embedded store")
 }
 
-func (c commonFlags) store() server.StoreConfig {
-	return server.StoreConfig{MongoURI: c.mongoURI, Database: c.database, DataDir: c.dataDir, Timeout: c.mongoTimeout}
+func (c commonFlags) store() mongostore.Config {
+	return mongostore.Config{URI: c.mongoURI, Database: c.database, DataDir: c.dataDir, Timeout: c.mongoTimeout}
 }
 
 // signingFlags are shared by `serve` and `bundle build`.

@@ -16,7 +16,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/spf13/pflag"
 
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/policies"
@@ -177,11 +176,11 @@ func loadForEval(ctx context.Context, eng *engine.Engine, c commonFlags, dataFil
 		_, err = eng.Load(ctx, snap)
 		return err
 	}
-	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
+	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer store.Close(context.Background())
 	_, err = eng.Refresh(ctx, store)
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
@@ -66,8 +67,8 @@ func tuneGC() {
 	}
 }
 
-func describeStore(s server.StoreConfig) string {
-	if s.MongoURI != "" {
+func describeStore(s mongostore.Config) string {
+	if s.URI != "" {
 		return "mongodb (" + s.Database + ")"
 	}
 	return "embedded in " + s.DataDir

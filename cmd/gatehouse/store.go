@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/spf13/pflag"
 )
 
@@ -20,11 +20,10 @@ func runStore(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(stderr)
-	emb, unlock, err := server.StartEmbedded(c.dataDir, addr, log)
+	emb, err := mongostore.StartEmbeddedLocked(c.dataDir, addr, log)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	defer emb.Close()
 	fmt.Fprintf(stdout, "embedded store serving %s from %s\n", emb.URI(), c.dataDir)
 	<-ctx.Done()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
@@ -30,11 +29,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, stdout, stderr io.Writer) error {
-	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
+	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer store.Close(context.Background())
 	if err := store.Import(ctx, snap); err != nil {
 		var verr *model.ValidationError
 		if errors.As(err, &verr) {
@@ -53,11 +52,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFileArg(fs, args, c); err != nil {
 		return err
 	}
-	store, closeStore, err := server.OpenStore(ctx, c.store(), newLogger(stderr))
+	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer store.Close(context.Background())
 	snap, err := store.Export(ctx)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func TestClosersUnwindInReverseOnce(t *testing.T) {
@@ -39,7 +41,7 @@ func TestStartFailureClosesWhatStarted(t *testing.T) {
 	}
 	defer taken.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := Config{Store: StoreConfig{DataDir: t.TempDir()}, Addr: taken.Addr().String()}
+	cfg := Config{Store: mongostore.Config{DataDir: t.TempDir()}, Addr: taken.Addr().String()}
 	if s, err := Start(context.Background(), cfg, log); err == nil {
 		s.Close()
 		t.Fatal("Start on a taken address succeeded")

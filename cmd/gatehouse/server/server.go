@@ -40,7 +40,9 @@ const (
 
 // Config is everything `gatehouse serve` takes.
 type Config struct {
-	Store StoreConfig
+	// Store is the MongoDB at Store.URI, or the embedded store in
+	// Store.DataDir; Start opens it lazily, so /ready waits for it.
+	Store mongostore.Config
 	Addr  string // HTTP listen address
 	HTTP  HTTPConfig
 	Sync  syncer.Config
@@ -112,11 +114,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 		}
 	}()
 	cfg.Store.Lazy = true // /ready answers 503 until the store answers and loads
-	store, closeStore, err := OpenStore(ctx, cfg.Store, log)
+	store, err := mongostore.Open(ctx, cfg.Store, log)
 	if err != nil {
 		return nil, err
 	}
-	s.closers.pushFunc(closeStore)
+	s.closers.push(func() error { return store.Close(context.Background()) })
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, err
