@@ -9,28 +9,23 @@ import (
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
-	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
 func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "build" {
 		return usageError{"usage: gatehouse bundle build -o FILE [--tenant T] [--signing-key K]"}
 	}
-	fs, c := storeFlagSet("bundle build")
-	var sf signingFlags
-	var out, tenant string
-	addSigningFlags(fs, &sf, "")
-	fs.StringVarP(&out, "output", "o", defaultBundleFile, "file to write")
-	fs.StringVar(&tenant, "tenant", "", "build only this tenant's share")
-	if err := parse(fs, args[1:], &c.configFile); err != nil {
+	fs, p := newFlags("bundle build", stderr)
+	if err := parse(fs, args[1:], p); err != nil {
 		return err
 	}
-	signing, err := sf.signing()
+	out, tenant := p.output, p.tenant
+	signing, err := p.signing.signing()
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	log := newLogger(stderr)
-	store, err := mongostore.Open(ctx, c.store(), log)
+	store, err := openStore(ctx, p.store, stderr)
 	if err != nil {
 		return err
 	}

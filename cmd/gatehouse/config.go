@@ -12,94 +12,53 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 )
 
-// setting ties a flag to its env var and config-file key: --mongo-uri ↔
-// GATEHOUSE_MONGO_URI ↔ mongo.uri. Precedence: flag, env, file, default.
-type setting struct {
-	flag string
-	key  string
-	// command limits the setting to one subcommand's flag of that name;
-	// empty applies it to every command that has the flag.
-	command string
-	// env overrides the env var derived from the flag (GATEHOUSE_<FLAG>).
-	env string
-}
-
-// settings is the one table of every configurable flag.
-var settings = []setting{
-	{flag: "mongo-uri", key: "mongo.uri"},
-	{flag: "database", key: "mongo.database"},
-	{flag: "mongo-timeout", key: "mongo.timeout"},
-	{flag: "data-dir", key: "store.dataDir"},
-	{flag: "addr", key: "server.addr", command: "serve"},
-	{flag: "addr", key: "store.addr", command: "store", env: "GATEHOUSE_STORE_ADDR"},
-	{flag: "sync-interval", key: "sync.interval"},
-	{flag: "resync-interval", key: "sync.resyncInterval"},
-	{flag: "write-timeout", key: "server.writeTimeout"},
-	{flag: "api-keys-file", key: "auth.keysFile"},
-	{flag: "decision-log", key: "decisionLog.sink"},
-	{flag: "decision-cache-size", key: "decisionCache.size"},
-	{flag: "bundle-signing-key", key: "bundles.signingKey"},
-	{flag: "bundle-signing-alg", key: "bundles.signingAlg"},
-	{flag: "bundle-signing-keyid", key: "bundles.signingKeyId"},
-	{flag: "max-body-bytes", key: "server.maxBodyBytes"},
-	{flag: "max-batch", key: "server.maxBatch"},
-	{flag: "http-read-header-timeout", key: "http.readHeaderTimeout"},
-	{flag: "http-read-timeout", key: "http.readTimeout"},
-	{flag: "http-write-timeout", key: "http.writeTimeout"},
-	{flag: "http-idle-timeout", key: "http.idleTimeout"},
-	{flag: "max-concurrent-requests", key: "http.maxConcurrentRequests"},
-}
-
-// envVar is the setting's environment variable.
-func (s setting) envVar() string {
-	if s.env != "" {
-		return s.env
-	}
-	return envName(s.flag)
-}
-
-// appliesTo reports whether the setting configures a flag of the command
-// whose flag set is fs.
-func (s setting) appliesTo(fs *pflag.FlagSet) bool {
-	return s.command == "" || s.command == fs.Name()
-}
-
-func envName(flag string) string {
-	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
-
-// parse parses args, then fills unset flags from the env and the config file.
-func parse(fs *pflag.FlagSet, args []string, configFile *string) error {
+// parse parses args, then fills the flags not given from the env and then
+// from the config file (--config or GATEHOUSE_CONFIG), by fs's rows of
+// settings. Bad flags and settings are usage errors; --help exits 0.
+func parse(fs *pflag.FlagSet, args []string, p *params) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitError{code: exitOK, err: errors.New("help requested")}
 		}
 		return usageError{err.Error()}
 	}
-	file, err := readConfig(*configFile)
+	rows := settingsOf(fs.Name())
+	// fs.Set marks a flag changed, so a value from the env is not
+	// overwritten from the file, and the env can name the file.
+	errs := fill(fs, rows, func(s setting) (string, bool) {
+		if s.env == "" {
+			return "", false
+		}
+		return os.LookupEnv(s.env)
+	})
+	file, err := readConfig(p.config)
 	if err != nil {
 		return err
 	}
+	errs = append(errs, fill(fs, rows, func(s setting) (string, bool) {
+		v, ok := file[s.key]
+		return v, ok && s.key != ""
+	})...)
+	if err := errors.Join(errs...); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// fill sets each flag of rows not yet set that lookup has a value for.
+func fill(fs *pflag.FlagSet, rows []setting, lookup func(setting) (string, bool)) []error {
 	var errs []error
-	for _, s := range settings {
-		f := fs.Lookup(s.flag)
-		if f == nil || f.Changed || !s.appliesTo(fs) {
+	for _, s := range rows {
+		if fs.Changed(s.flag) {
 			continue
 		}
-		value, ok := os.LookupEnv(s.envVar())
-		if !ok {
-			value, ok = file[s.key]
-		}
-		if ok {
+		if value, ok := lookup(s); ok {
 			if err := fs.Set(s.flag, value); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", s.flag, err))
 			}
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return usageError{err.Error()}
-	}
-	return nil
+	return errs
 }
 
 // readConfig flattens a YAML/JSON file into dotted keys.
@@ -119,7 +78,9 @@ func readConfig(path string) (map[string]string, error) {
 	flatten("", doc, out)
 	known := map[string]bool{}
 	for _, s := range settings {
-		known[s.key] = true
+		if s.key != "" {
+			known[s.key] = true
+		}
 	}
 	for k := range out {
 		if !known[k] {
@@ -143,7 +104,7 @@ func flatten(prefix string, doc map[string]any, out map[string]string) {
 	}
 }
 
-// loadKeys reads API keys from a file and from GATEHOUSE_API_KEYS
+// loadKeys reads API keys from a file and from apiKeysEnv
 // ("name:key:scope+scope,name2:key2:scope").
 func loadKeys(file, env string) ([]api.Key, error) {
 	var keys []api.Key
@@ -166,7 +127,7 @@ func loadKeys(file, env string) ([]api.Key, error) {
 		}
 		parts := strings.Split(item, ":")
 		if len(parts) != 3 {
-			return nil, fmt.Errorf("GATEHOUSE_API_KEYS: %q is not name:key:scope+scope", parts[0])
+			return nil, fmt.Errorf(apiKeysEnv+": %q is not name:key:scope+scope", parts[0])
 		}
 		keys = append(keys, api.Key{Name: parts[0], Secret: parts[1], Scopes: strings.Split(parts[2], "+")})
 	}

@@ -1,6 +1,6 @@
 // Command gatehouse is the one binary: the server, the embedded store,
 // import/export, demo data and policy tools, as pflag subcommands. It owns
-// flags, env vars and config keys (one table, config.go) and exit codes;
+// flags, env vars and config keys (one table, settings.go) and exit codes;
 // the server's wiring lives in server. No other package may import it.
 package main
 

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 )
 
@@ -118,21 +116,18 @@ func TestSettingsPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("GATEHOUSE_DATABASE", "fromenv")
-	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	var c commonFlags
-	addStoreFlags(fs, &c)
-	if err := parse(fs, []string{"--config", cfg, "--data-dir", "/from/flag"}, &c.configFile); err != nil {
+	fs, p := newFlags("import", io.Discard)
+	if err := parse(fs, []string{"--config", cfg, "--data-dir", "/from/flag"}, p); err != nil {
 		t.Fatal(err)
 	}
-	if c.dataDir != "/from/flag" || c.database != "fromenv" || c.mongoURI != "mongodb://file" {
+	if c := p.store; c.DataDir != "/from/flag" || c.Database != "fromenv" || c.URI != "mongodb://file" {
 		t.Errorf("flag > env > file broken: %+v", c)
 	}
 	if err := os.WriteFile(cfg, []byte("mongo:\n  databse: typo\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fs = pflag.NewFlagSet("t", pflag.ContinueOnError)
-	addStoreFlags(fs, &c)
-	if err := parse(fs, []string{"--config", cfg}, &c.configFile); err == nil {
+	fs, p = newFlags("import", io.Discard)
+	if err := parse(fs, []string{"--config", cfg}, p); err == nil {
 		t.Error("unknown config key accepted")
 	}
 }
@@ -313,14 +308,12 @@ func TestStoreAddrIsNotTheServerAddr(t *testing.T) {
 	})
 	t.Run("serve keeps GATEHOUSE_ADDR", func(t *testing.T) {
 		t.Setenv("GATEHOUSE_STORE_ADDR", storeAddr)
-		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-		var addr, configFile string
-		fs.StringVar(&addr, "addr", "", "")
-		if err := parse(fs, nil, &configFile); err != nil {
+		fs, p := newFlags("serve", io.Discard)
+		if err := parse(fs, nil, p); err != nil {
 			t.Fatal(err)
 		}
-		if addr != httpAddr {
-			t.Errorf("serve addr %q, want %q", addr, httpAddr)
+		if p.serve.Addr != httpAddr {
+			t.Errorf("serve addr %q, want %q", p.serve.Addr, httpAddr)
 		}
 	})
 }
@@ -382,9 +375,10 @@ func TestHTTPSettingsFromEnv(t *testing.T) {
 	}
 }
 
-// TestExitCodesAreDistinct holds each outcome to its own code: a script
-// must tell a wrong call from a policy that does not compile or a failed test.
-func TestExitCodesAreDistinct(t *testing.T) {
+// TestExitCodes holds each outcome to its own code, like OPA's: a script
+// must tell a wrong call (64) from a policy that does not compile (2) and
+// from a run that failed (1).
+func TestExitCodes(t *testing.T) {
 	seen := map[int]string{}
 	for name, code := range map[string]int{"ok": exitOK, "failure": exitFailure, "compile": exitCompile, "usage": exitUsage} {
 		if other, ok := seen[code]; ok {
@@ -392,7 +386,44 @@ func TestExitCodesAreDistinct(t *testing.T) {
 		}
 		seen[code] = name
 	}
-	if code, _, _ := runCLI(t, "test", "--no-such-flag"); code != exitUsage {
-		t.Errorf("test with a bad flag: exit %d, want %d", code, exitUsage)
+	tests := []struct {
+		name  string
+		files map[string]string // written to a fresh dir, named by {dir} in args
+		env   map[string]string
+		args  []string
+		want  int
+	}{
+		{name: "help", args: []string{"serve", "--help"}, want: exitOK},
+		{name: "unknown command", args: []string{"nope"}, want: exitUsage},
+		{name: "unknown flag", args: []string{"test", "--no-such-flag"}, want: exitUsage},
+		{name: "missing argument", args: []string{"import"}, want: exitUsage},
+		{name: "bad env value", env: map[string]string{"GATEHOUSE_MONGO_TIMEOUT": "soon"}, args: []string{"export", "--data-dir", "{dir}/store", "{dir}/out.json"}, want: exitUsage},
+		{name: "unknown config key", files: map[string]string{"c.yaml": "mongo:\n  databse: typo\n"}, args: []string{"export", "--config", "{dir}/c.yaml", "{dir}/out.json"}, want: exitUsage},
+		{name: "invalid setting", args: []string{"serve", "--decision-cache-size", "-1"}, want: exitUsage},
+		{name: "invalid store setting", args: []string{"export", "--mongo-timeout", "-1s", "{dir}/out.json"}, want: exitUsage},
+		{name: "policy does not parse", files: map[string]string{"p.rego": "package p\n\nx := \n"}, args: []string{"test", "{dir}"}, want: exitCompile},
+		{name: "policy does not compile", files: map[string]string{"p.rego": "package p\n\nx if no_such_function(1)\n"}, args: []string{"test", "{dir}"}, want: exitCompile},
+		{name: "test fails", files: map[string]string{"p_test.rego": "package p_test\n\ntest_fails if false\n"}, args: []string{"test", "{dir}"}, want: exitFailure},
+		{name: "import of a missing file", args: []string{"import", "--data-dir", "{dir}/store", "{dir}/missing.yaml"}, want: exitFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			args := make([]string, len(tt.args))
+			for i, a := range tt.args {
+				args[i] = strings.ReplaceAll(a, "{dir}", dir)
+			}
+			if code, _, stderr := runCLI(t, args...); code != tt.want {
+				t.Errorf("%v: exit %d, want %d: %s", tt.args, code, tt.want, stderr)
+			}
+		})
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/tester"
-	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
@@ -22,13 +21,10 @@ import (
 )
 
 // runTest runs _test.rego files against the built-in model, like opa test.
-func runTest(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	var verbose, coverage bool
-	fs.BoolVarP(&verbose, "verbose", "v", false, "print every test")
-	fs.BoolVar(&coverage, "coverage", false, "report coverage of the policies (JSON)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, p := newFlags("test", stderr)
+	if err := parse(fs, args, p); err != nil {
+		return err
 	}
 	modules, err := testModules(fs.Args())
 	if err != nil {
@@ -38,7 +34,7 @@ func runTest(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return exitError{code: exitCompile, err: err}
 	}
-	return runTests(ctx, parsed, verbose, coverage, stdout)
+	return runTests(ctx, parsed, p.verbose, p.coverage, stdout)
 }
 
 // testModules collects the built-in model with its tests plus every .rego
@@ -125,22 +121,19 @@ func runTests(ctx context.Context, modules map[string]*ast.Module, verbose, cove
 // runEval evaluates any query over the model with data from a snapshot
 // file or a store.
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := storeFlagSet("eval")
-	var inputFile, dataFile string
-	fs.StringVarP(&inputFile, "input", "i", "", "JSON file with the input document")
-	fs.StringVarP(&dataFile, "data", "d", "", "export file (JSON/YAML) to evaluate over instead of a store")
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, p := newFlags("eval", stderr)
+	if err := parse(fs, args, p); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"usage: gatehouse eval QUERY [--input FILE] [--data FILE | --mongo-uri URI]"}
 	}
-	input, err := readInput(inputFile)
+	input, err := readInput(p.input)
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	eng := engine.NewWithOptions(newLogger(stderr), engine.Options{})
-	if err := loadForEval(ctx, eng, *c, dataFile, stderr); err != nil {
+	if err := loadForEval(ctx, eng, p.store, p.data, stderr); err != nil {
 		return err
 	}
 	result, err := eng.Eval(ctx, fs.Arg(0), input)
@@ -167,7 +160,7 @@ func readInput(path string) (any, error) {
 	return v, nil
 }
 
-func loadForEval(ctx context.Context, eng *engine.Engine, c commonFlags, dataFile string, stderr io.Writer) error {
+func loadForEval(ctx context.Context, eng *engine.Engine, cfg mongostore.Config, dataFile string, stderr io.Writer) error {
 	if dataFile != "" {
 		snap, err := mongostore.ReadFile(dataFile)
 		if err != nil {
@@ -176,7 +169,7 @@ func loadForEval(ctx context.Context, eng *engine.Engine, c commonFlags, dataFil
 		_, err = eng.Load(ctx, snap)
 		return err
 	}
-	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
+	store, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

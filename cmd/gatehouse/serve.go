@@ -7,39 +7,23 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
-	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
-	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := storeFlagSet("serve")
-	var cfg server.Config
-	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "HTTP listen address")
-	fs.DurationVar(&cfg.Sync.Interval, "sync-interval", syncer.DefaultInterval, "how often to poll the store for changes (without change streams)")
-	fs.DurationVar(&cfg.Sync.ResyncInterval, "resync-interval", syncer.DefaultResyncInterval, "how often to re-read everything, catching writes made outside gatehouse")
-	fs.DurationVar(&cfg.API.WriteTimeout, "write-timeout", api.DefaultWriteTimeout, "how long a management write may wait for the store")
-	var keysFile string
-	fs.StringVar(&keysFile, "api-keys-file", "", "YAML/JSON file of API keys ({keys: [{name, key, scopes}]}); also GATEHOUSE_API_KEYS=name:key:scope+scope,...")
-	fs.Int64Var(&cfg.API.MaxBodyBytes, "max-body-bytes", api.DefaultMaxBodyBytes, "largest request body accepted")
-	fs.IntVar(&cfg.API.MaxBatch, "max-batch", api.DefaultMaxBatch, "most checks in one batch")
-	fs.StringVar(&cfg.DecisionLog, "decision-log", server.DecisionLogOff, "where decision logs go: off, stdout, file:PATH or mongo (collection decisions)")
-	fs.IntVar(&cfg.DecisionCacheSize, "decision-cache-size", engine.DefaultDecisionCacheSize, "decisions kept in the cache (0 disables it)")
-	addHTTPFlags(fs, &cfg.HTTP)
-	var sf signingFlags
-	addSigningFlags(fs, &sf, "bundle-")
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, p := newFlags("serve", stderr)
+	if err := parse(fs, args, p); err != nil {
 		return err
 	}
-	cfg.Store = c.store()
-	signing, err := sf.signing()
+	cfg := p.serve
+	cfg.Store = p.store
+	signing, err := p.bundleSigning.signing()
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	cfg.BundleSigning = signing
-	keys, err := loadKeys(keysFile, os.Getenv("GATEHOUSE_API_KEYS"))
+	keys, err := loadKeys(p.keysFile, os.Getenv(apiKeysEnv))
 	if err != nil {
 		return usageError{err.Error()}
 	}

@@ -6,26 +6,19 @@ import (
 	"io"
 
 	"github.com/gatehouse/gatehouse/loader/mongostore"
-	"github.com/spf13/pflag"
 )
 
 func runStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("store", pflag.ContinueOnError)
-	var c commonFlags
-	var addr string
-	addDataDirFlag(fs, &c)
-	fs.StringVar(&addr, "addr", defaultStoreAddr, "address to listen on (GATEHOUSE_STORE_ADDR, store.addr; never the HTTP server's)")
-	fs.StringVar(&c.configFile, "config", "", "YAML or JSON config file")
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, p := newFlags("store", stderr)
+	if err := parse(fs, args, p); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	emb, err := mongostore.StartEmbeddedLocked(c.dataDir, addr, log)
+	emb, err := mongostore.StartEmbeddedLocked(p.store.DataDir, p.storeAddr, newLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer emb.Close()
-	fmt.Fprintf(stdout, "embedded store serving %s from %s\n", emb.URI(), c.dataDir)
+	fmt.Fprintf(stdout, "embedded store serving %s from %s\n", emb.URI(), p.store.DataDir)
 	<-ctx.Done()
 	return nil
 }

@@ -17,19 +17,19 @@ import (
 var demoData []byte
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := storeFlagSet("import")
-	if err := parseFileArg(fs, args, c); err != nil {
+	fs, p := newFlags("import", stderr)
+	if err := parseFileArg(fs, args, p); err != nil {
 		return err
 	}
 	snap, err := mongostore.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	return importSnapshot(ctx, *c, snap, stdout, stderr)
+	return importSnapshot(ctx, p.store, snap, stdout, stderr)
 }
 
-func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, stdout, stderr io.Writer) error {
-	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
+func importSnapshot(ctx context.Context, cfg mongostore.Config, snap *model.Snapshot, stdout, stderr io.Writer) error {
+	store, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -48,11 +48,11 @@ func importSnapshot(ctx context.Context, c commonFlags, snap *model.Snapshot, st
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := storeFlagSet("export")
-	if err := parseFileArg(fs, args, c); err != nil {
+	fs, p := newFlags("export", stderr)
+	if err := parseFileArg(fs, args, p); err != nil {
 		return err
 	}
-	store, err := mongostore.Open(ctx, c.store(), newLogger(stderr))
+	store, err := openStore(ctx, p.store, stderr)
 	if err != nil {
 		return err
 	}
@@ -69,25 +69,32 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := storeFlagSet("seed")
-	var demo bool
-	fs.BoolVar(&demo, "demo", false, "load the demo data set used by the README")
-	if err := parse(fs, args, &c.configFile); err != nil {
+	fs, p := newFlags("seed", stderr)
+	if err := parse(fs, args, p); err != nil {
 		return err
 	}
-	if !demo {
+	if !p.demo {
 		return usageError{"usage: gatehouse seed --demo"}
 	}
 	snap, err := mongostore.Decode(demoData, true)
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	return importSnapshot(ctx, *c, snap, stdout, stderr)
+	return importSnapshot(ctx, p.store, snap, stdout, stderr)
+}
+
+// openStore opens the store the flags name; a config that does not
+// validate is a usage error, not a failed run.
+func openStore(ctx context.Context, cfg mongostore.Config, stderr io.Writer) (*mongostore.Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return mongostore.Open(ctx, cfg, newLogger(stderr))
 }
 
 // parseFileArg parses the flags of a command that takes one FILE.
-func parseFileArg(fs *pflag.FlagSet, args []string, c *commonFlags) error {
-	if err := parse(fs, args, &c.configFile); err != nil {
+func parseFileArg(fs *pflag.FlagSet, args []string, p *params) error {
+	if err := parse(fs, args, p); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
