@@ -172,7 +172,7 @@ func TestServerStartsBeforeItsStore(t *testing.T) {
 	st.Stop()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := server.Start(context.Background(), server.Config{
-		Store: server.StoreConfig{MongoURI: st.URI(), Timeout: 500 * time.Millisecond},
+		Store: mongostore.Config{URI: st.URI(), Timeout: 500 * time.Millisecond},
 		Addr:  "127.0.0.1:0",
 		Sync:  syncer.Config{Interval: 100 * time.Millisecond},
 	}, log)

@@ -44,7 +44,7 @@ func startGateOn(t testing.TB, uri string, options ...func(*server.Config)) *gat
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := server.Config{
-		Store:             server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
+		Store:             mongostore.Config{URI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
 		Addr:              "127.0.0.1:0",
 		DecisionCacheSize: 10_000,
 		Sync:              syncer.Config{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},

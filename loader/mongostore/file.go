@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	yaml3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -27,7 +26,8 @@ func ReadFile(path string) (*model.Snapshot, error) {
 	return snap, nil
 }
 
-// Decode decodes an export document from JSON, or from YAML when asYAML,
+// Decode decodes an export document from JSON, or from YAML when asYAML
+// (through model.YAMLToJSON, the one YAML reader of the product),
 // and fills documents' defaults (model.ApplyDefaults), as strictly as the
 // API decodes bodies: repeated keys, null or a wrong
 // type where a value belongs and unknown fields are errors
@@ -35,7 +35,7 @@ func ReadFile(path string) (*model.Snapshot, error) {
 func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
 	var err error
 	if asYAML {
-		if raw, err = yamlToJSON(raw); err != nil {
+		if raw, err = model.YAMLToJSON(raw); err != nil {
 			return nil, err
 		}
 	}
@@ -49,20 +49,6 @@ func Decode(raw []byte, asYAML bool) (*model.Snapshot, error) {
 		}
 	}
 	return &snap, nil
-}
-
-// yamlToJSON converts YAML to JSON, refusing repeated mapping keys, which
-// the conversion alone would silently resolve to the last one.
-func yamlToJSON(raw []byte) ([]byte, error) {
-	var probe any
-	if err := yaml3.Unmarshal(raw, &probe); err != nil {
-		return nil, &model.MalformedError{Message: "malformed YAML: " + err.Error()}
-	}
-	out, err := yaml.YAMLToJSON(raw)
-	if err != nil {
-		return nil, &model.MalformedError{Message: "malformed YAML: " + err.Error()}
-	}
-	return out, nil
 }
 
 // WriteFile encodes snap as JSON, or YAML for .yaml/.yml.
