@@ -46,11 +46,7 @@ func (h *handlers) putVersion(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	status := http.StatusOK
-	if res.Doc.DocMeta().Version == 1 {
-		status = http.StatusCreated
-	}
-	renderWrite(c, status, res)
+	renderPut(c, res)
 }
 
 // bindManifest decodes the body as YAML or JSON by its Content-Type.

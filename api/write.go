@@ -36,12 +36,17 @@ func (h *handlers) put(collection string) gin.HandlerFunc {
 			h.fail(c, err)
 			return
 		}
-		status := http.StatusOK
-		if res.Doc.DocMeta().Version == 1 {
-			status = http.StatusCreated
-		}
-		renderWrite(c, status, res)
+		renderPut(c, res)
 	}
+}
+
+// renderPut renders a create-or-replace: 201 when it created the document.
+func renderPut(c *gin.Context, res writes.Result) {
+	status := http.StatusOK
+	if res.Doc.DocMeta().Version == 1 {
+		status = http.StatusCreated
+	}
+	renderWrite(c, status, res)
 }
 
 // create stores a new document under the id it names (_id, or recordId

@@ -39,12 +39,7 @@ func NewAppVersion(appID, versionID string, m *Manifest) *AppVersion {
 // under "manifest.").
 func (v *AppVersion) Validate() []Problem {
 	var ps Problems
-	if !CheckAppID(v.AppID) {
-		ps.Add("appId", "%s", appIDRule)
-	}
-	if !CheckVersionID(v.VersionID) {
-		ps.Add("versionId", "%s", versionRule)
-	}
+	checkAppAndVersion(&ps, v.AppID, v.VersionID)
 	if want := AppVersionID(v.AppID, v.VersionID); v.ID != want {
 		ps.Add("_id", "is %q, want %q (appId@versionId)", v.ID, want)
 	}
@@ -64,12 +59,7 @@ func (v *AppVersion) Validate() []Problem {
 // valid resource URI.
 func (o *Onboarding) Validate() []Problem {
 	var ps Problems
-	if !CheckAppID(o.AppID) {
-		ps.Add("appId", "%s", appIDRule)
-	}
-	if !CheckVersionID(o.VersionID) {
-		ps.Add("versionId", "%s", versionRule)
-	}
+	checkAppAndVersion(&ps, o.AppID, o.VersionID)
 	if err := CheckTenantID(o.TenantID); err != nil {
 		ps.Add("tenantId", "%v", err)
 	}
@@ -85,4 +75,14 @@ func (o *Onboarding) Validate() []Problem {
 		}
 	}
 	return ps.List()
+}
+
+// checkAppAndVersion checks an app id and a version id in their grammars.
+func checkAppAndVersion(ps *Problems, appID, versionID string) {
+	if !CheckAppID(appID) {
+		ps.Add("appId", "%s", appIDRule)
+	}
+	if !CheckVersionID(versionID) {
+		ps.Add("versionId", "%s", versionRule)
+	}
 }
