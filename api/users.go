@@ -18,6 +18,17 @@ type ResourcesResponse struct {
 	Cursor    string         `json:"cursor,omitempty"`
 }
 
+// PermissionsResponse is the body of GET
+// /v1/users/{userId}/resources/{uri}/permissions.
+type PermissionsResponse struct {
+	Permissions []engine.HeldPermission `json:"permissions"`
+}
+
+// MembershipsResponse is the body of GET /v1/users/{userId}/memberships.
+type MembershipsResponse struct {
+	Memberships []engine.UserMembership `json:"memberships"`
+}
+
 // ResourceItem names one resource pattern.
 type ResourceItem struct {
 	ResourceURI string `json:"resourceUri"`
@@ -51,7 +62,7 @@ func (h *handlers) listPermissions(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"permissions": perms})
+	c.JSON(http.StatusOK, PermissionsResponse{Permissions: perms})
 }
 
 func (h *handlers) listMemberships(c *gin.Context) {
@@ -60,7 +71,7 @@ func (h *handlers) listMemberships(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"memberships": ms})
+	c.JSON(http.StatusOK, MembershipsResponse{Memberships: ms})
 }
 
 func (h *handlers) listResources(c *gin.Context) {
