@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
+	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/loader/syncer"
 )
 
@@ -48,7 +49,7 @@ func StartOn(t testing.TB, uri string, options ...func(*server.Config)) *Gate {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := server.Config{
-		Store:             server.StoreConfig{MongoURI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
+		Store:             mongostore.Config{URI: uri, Database: "gatehouse", Timeout: 5 * time.Second},
 		Addr:              "127.0.0.1:0",
 		DecisionCacheSize: 10_000,
 		Sync:              syncer.Config{Interval: 100 * time.Millisecond, ResyncInterval: 500 * time.Millisecond},

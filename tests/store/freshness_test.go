@@ -1,4 +1,4 @@
-package tests
+package store
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse/gatehouse/loader/loadertest"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
 	"github.com/gatehouse/gatehouse/loader/syncer"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 const (
@@ -39,66 +40,41 @@ func pollOnly(c *server.Config) {
 const pollBound = 10 * time.Second
 
 // allowed asks g whether user may read chats at uri.
-func (g *gate) allowed(user, uri string) bool {
-	g.t.Helper()
-	var d struct{ Allowed bool }
-	g.json(http.MethodPost, "/v1/authorize", map[string]string{"user": user, "resource": uri, "permission": "chats:read"}, http.StatusOK, &d)
-	return d.Allowed
-}
-
-// until polls cond every 5ms up to limit and returns how long it took;
-// it fails the test when cond never holds.
-func until(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for time.Since(start) < limit {
-		if cond() {
-			return time.Since(start)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within %v", what, limit)
-	return 0
-}
-
-func grantRecord(id, user string) map[string]any {
-	return map[string]any{
-		"name": id, "status": "ACTIVE", "users": []map[string]string{{"userId": user}},
-		"statements": []map[string]any{{"roles": []string{"chat-reader"}, "resources": []map[string]string{{"resourceUri": "accounts/acme/chats/" + id}}}},
-	}
+func allowed(g *testkit.Gate, user, uri string) bool {
+	return g.Decide(map[string]string{"user": user, "resource": uri, "permission": "chats:read"}).Allowed
 }
 
 func TestFreshnessAcrossServers(t *testing.T) {
 	store, uri := loadertest.Store(t)
-	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
+	if err := store.Import(context.Background(), testkit.DemoSnapshot(t)); err != nil {
 		t.Fatal(err)
 	}
-	a, b := startGateOn(t, uri, pollOnly), startGateOn(t, uri, pollOnly)
+	a, b := testkit.StartOn(t, uri, pollOnly), testkit.StartOn(t, uri, pollOnly)
 	uriOf := "accounts/acme/chats/fresh1/msg"
 
-	a.json(http.MethodPut, "/v1/records/fresh1", grantRecord("fresh1", "zed"), http.StatusCreated, nil)
-	if !a.allowed("zed", uriOf) {
+	a.JSON(http.MethodPut, "/v1/records/fresh1", testkit.GrantRecord("fresh1", "zed"), http.StatusCreated, nil)
+	if !allowed(a, "zed", uriOf) {
 		t.Fatal("the writer does not see its own write")
 	}
-	took := until(t, pollBound, "write reaches the other server", func() bool { return b.allowed("zed", uriOf) })
+	took := testkit.Until(t, pollBound, "write reaches the other server", func() bool { return allowed(b, "zed", uriOf) })
 	t.Logf("write propagated in %v (sync interval %v)", took, freshInterval)
 
-	if code, body := a.do(http.MethodDelete, "/v1/records/fresh1", nil); code != http.StatusNoContent {
+	if code, body := a.Do(http.MethodDelete, "/v1/records/fresh1", nil); code != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", code, body)
 	}
-	if a.allowed("zed", uriOf) {
+	if allowed(a, "zed", uriOf) {
 		t.Fatal("the writer still allows after its delete")
 	}
-	took = until(t, pollBound, "delete reaches the other server", func() bool { return !b.allowed("zed", uriOf) })
+	took = testkit.Until(t, pollBound, "delete reaches the other server", func() bool { return !allowed(b, "zed", uriOf) })
 	t.Logf("delete propagated in %v", took)
 }
 
 func TestFreshnessOutsideWrite(t *testing.T) {
 	store, uri := loadertest.Store(t)
-	if err := store.Import(context.Background(), demoSnapshot(t)); err != nil {
+	if err := store.Import(context.Background(), testkit.DemoSnapshot(t)); err != nil {
 		t.Fatal(err)
 	}
-	g := startGateOn(t, uri, freshConfig)
+	g := testkit.StartOn(t, uri, freshConfig)
 	client, err := mongo.Connect(context.Background(), options.Client().ApplyURI(uri))
 	if err != nil {
 		t.Fatal(err)
@@ -113,56 +89,56 @@ func TestFreshnessOutsideWrite(t *testing.T) {
 	if _, err := records.InsertOne(context.Background(), doc); err != nil {
 		t.Fatal(err)
 	}
-	took := until(t, 3*freshResync, "outside insert picked up", func() bool { return g.allowed("olga", "accounts/acme/chats/outside") })
+	took := testkit.Until(t, 3*freshResync, "outside insert picked up", func() bool { return allowed(g, "olga", "accounts/acme/chats/outside") })
 	t.Logf("outside insert picked up in %v (resync interval %v)", took, freshResync)
 	if _, err := records.DeleteOne(context.Background(), bson.M{"_id": "outside"}); err != nil {
 		t.Fatal(err)
 	}
-	until(t, 3*freshResync, "outside delete picked up", func() bool { return !g.allowed("olga", "accounts/acme/chats/outside") })
+	testkit.Until(t, 3*freshResync, "outside delete picked up", func() bool { return !allowed(g, "olga", "accounts/acme/chats/outside") })
 }
 
 func TestStoreOutage(t *testing.T) {
 	st := loadertest.NewRestartable(t)
-	g := startGateOn(t, st.URI(), func(c *server.Config) {
+	g := testkit.StartOn(t, st.URI(), func(c *server.Config) {
 		freshConfig(c)
 		c.Store.Timeout = time.Second
 		c.API.WriteTimeout = 2 * time.Second
 	})
-	g.json(http.MethodPut, "/v1/roles/chat-reader", map[string]any{"name": "r", "permissions": []map[string]string{{"action": "chats:read"}}}, http.StatusCreated, nil)
-	g.json(http.MethodPut, "/v1/records/before", grantRecord("before", "pia"), http.StatusCreated, nil)
+	g.JSON(http.MethodPut, "/v1/roles/chat-reader", map[string]any{"name": "r", "permissions": []map[string]string{{"action": "chats:read"}}}, http.StatusCreated, nil)
+	g.JSON(http.MethodPut, "/v1/records/before", testkit.GrantRecord("before", "pia"), http.StatusCreated, nil)
 
 	st.Stop()
-	if !g.allowed("pia", "accounts/acme/chats/before") {
+	if !allowed(g, "pia", "accounts/acme/chats/before") {
 		t.Fatal("decisions stopped with the store")
 	}
 	start := time.Now()
-	code, body := g.do(http.MethodPut, "/v1/records/during", grantRecord("during", "pia"))
+	code, body := g.Do(http.MethodPut, "/v1/records/during", testkit.GrantRecord("during", "pia"))
 	if code != http.StatusServiceUnavailable || time.Since(start) > 5*time.Second {
 		t.Fatalf("write during outage: %d after %v: %s", code, time.Since(start), body)
 	}
 	t.Logf("write refused with 503 after %v", time.Since(start))
-	until(t, 5*time.Second, "status reports the outage", func() bool {
+	testkit.Until(t, 5*time.Second, "status reports the outage", func() bool {
 		var s struct {
 			Sync struct{ UnavailableSince *time.Time }
 		}
-		g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
+		g.JSON(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
 		return s.Sync.UnavailableSince != nil
 	})
 
 	st.Start()
-	until(t, 15*time.Second, "status reports recovery", func() bool {
+	testkit.Until(t, 15*time.Second, "status reports recovery", func() bool {
 		var s struct {
 			Sync struct{ UnavailableSince *time.Time }
 		}
-		g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
+		g.JSON(http.MethodGet, "/v1/status", nil, http.StatusOK, &s)
 		return s.Sync.UnavailableSince == nil
 	})
-	g.json(http.MethodGet, "/v1/records/before", nil, http.StatusOK, nil)
-	g.json(http.MethodPut, "/v1/records/after", grantRecord("after", "pia"), http.StatusCreated, nil)
-	if !g.allowed("pia", "accounts/acme/chats/after") || !g.allowed("pia", "accounts/acme/chats/before") {
+	g.JSON(http.MethodGet, "/v1/records/before", nil, http.StatusOK, nil)
+	g.JSON(http.MethodPut, "/v1/records/after", testkit.GrantRecord("after", "pia"), http.StatusCreated, nil)
+	if !allowed(g, "pia", "accounts/acme/chats/after") || !allowed(g, "pia", "accounts/acme/chats/before") {
 		t.Fatal("decisions after recovery lost a write")
 	}
-	if code, _ := g.do(http.MethodGet, "/v1/records/during", nil); code != http.StatusNotFound {
+	if code, _ := g.Do(http.MethodGet, "/v1/records/during", nil); code != http.StatusNotFound {
 		t.Fatalf("the refused write was stored: %d", code)
 	}
 }
@@ -180,16 +156,16 @@ func TestServerStartsBeforeItsStore(t *testing.T) {
 		t.Fatalf("server did not start without its store: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	g := &gate{t: t, base: "http://" + srv.Addr, srv: srv}
-	if code, _ := g.do(http.MethodGet, "/ready", nil); code != http.StatusServiceUnavailable {
+	g := testkit.Attach(t, srv)
+	if code, _ := g.Do(http.MethodGet, "/ready", nil); code != http.StatusServiceUnavailable {
 		t.Fatalf("/ready before the store: %d, want 503", code)
 	}
-	if code, body := g.do(http.MethodPut, "/v1/tenants/early", map[string]string{"name": "x"}); code != http.StatusServiceUnavailable {
+	if code, body := g.Do(http.MethodPut, "/v1/tenants/early", map[string]string{"name": "x"}); code != http.StatusServiceUnavailable {
 		t.Fatalf("write before ready: %d %s, want 503", code, body)
 	}
 	st.Start()
-	g.waitReady()
-	if code, _ := g.do(http.MethodGet, "/v1/tenants/early", nil); code != http.StatusNotFound {
+	g.WaitReady()
+	if code, _ := g.Do(http.MethodGet, "/v1/tenants/early", nil); code != http.StatusNotFound {
 		t.Fatalf("a write refused before ready was stored: GET %d", code)
 	}
 }

@@ -1,4 +1,4 @@
-package tests
+package manage
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 type createdDoc struct {
@@ -20,13 +21,13 @@ type createdDoc struct {
 }
 
 // createPost sends a POST and returns the status, Location header and body.
-func createPost(t *testing.T, g *gate, path string, body any) (int, string, []byte) {
+func createPost(t *testing.T, g *testkit.Gate, path string, body any) (int, string, []byte) {
 	t.Helper()
 	raw, err := json.Marshal(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(g.base+path, "application/json", strings.NewReader(string(raw)))
+	resp, err := http.Post(g.Base+path, "application/json", strings.NewReader(string(raw)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestAuthressRecordShape(t *testing.T) {
 		Roles:      []model.Role{{Meta: model.Meta{ID: "ExtensionRole"}, Permissions: []model.Permission{{Action: "chats:read"}}}},
 		Extensions: []model.Extension{{Meta: model.Meta{ID: "summarizer"}, Name: "Summarizer", Permissions: []string{"chats:read"}}},
 	}
-	g := startGate(t, snap)
+	g := testkit.Start(t, snap)
 	const id = "rec_extensions:acme:summarizer"
 	record := map[string]any{
 		"recordId":   id,
@@ -67,12 +68,12 @@ func TestAuthressRecordShape(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 	var read createdDoc
-	g.json(http.MethodGet, "/v1/records/"+id, nil, http.StatusOK, &read)
+	g.JSON(http.MethodGet, "/v1/records/"+id, nil, http.StatusOK, &read)
 	if read != want {
 		t.Errorf("GET %+v, want %+v", read, want)
 	}
 	var decision struct{ Allowed bool }
-	g.json(http.MethodPost, "/v1/authorize", map[string]string{"user": "u1", "resource": "accounts/acme/chats/1", "permission": "chats:read"}, http.StatusOK, &decision)
+	g.JSON(http.MethodPost, "/v1/authorize", map[string]string{"user": "u1", "resource": "accounts/acme/chats/1", "permission": "chats:read"}, http.StatusOK, &decision)
 	if !decision.Allowed {
 		t.Error("the created record does not decide")
 	}
@@ -81,11 +82,11 @@ func TestAuthressRecordShape(t *testing.T) {
 	}
 
 	// Updated and deleted by that id, in the same shape.
-	g.json(http.MethodPut, "/v1/records/"+id, record, http.StatusOK, &read)
+	g.JSON(http.MethodPut, "/v1/records/"+id, record, http.StatusOK, &read)
 	if read.Version != 2 || read.Status != model.StatusActive {
 		t.Errorf("PUT: %+v", read)
 	}
-	if code, raw := g.do(http.MethodDelete, "/v1/records/"+id, nil); code != http.StatusNoContent {
+	if code, raw := g.Do(http.MethodDelete, "/v1/records/"+id, nil); code != http.StatusNoContent {
 		t.Errorf("DELETE: %d %s", code, raw)
 	}
 
@@ -101,7 +102,7 @@ func TestAuthressRecordShape(t *testing.T) {
 	if _, err := uuid.Parse(got.ID); err != nil || got.RecordID != got.ID || loc != "/v1/records/"+got.ID {
 		t.Errorf("generated id %+v, Location %q", got, loc)
 	}
-	g.json(http.MethodGet, loc, nil, http.StatusOK, nil)
+	g.JSON(http.MethodGet, loc, nil, http.StatusOK, nil)
 
 	// _id and recordId that differ; a PUT whose recordId is not the path's.
 	record["_id"], record["recordId"] = "a", "b"
@@ -110,7 +111,7 @@ func TestAuthressRecordShape(t *testing.T) {
 		t.Errorf("POST with _id a and recordId b: %d %s", code, raw)
 	}
 	delete(record, "_id")
-	code, raw = g.do(http.MethodPut, "/v1/records/c", record)
+	code, raw = g.Do(http.MethodPut, "/v1/records/c", record)
 	if code != http.StatusUnprocessableEntity || !strings.Contains(string(raw), "recordId") {
 		t.Errorf("PUT /v1/records/c with recordId b: %d %s", code, raw)
 	}
@@ -119,19 +120,19 @@ func TestAuthressRecordShape(t *testing.T) {
 // TestInstallationStatusDefaults: an installation written without status
 // is ACTIVE, by PUT and by POST.
 func TestInstallationStatusDefaults(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	var ext struct {
 		Extensions []struct {
 			ID string `json:"_id"`
 		}
 	}
-	g.json(http.MethodGet, "/v1/extensions", nil, http.StatusOK, &ext)
+	g.JSON(http.MethodGet, "/v1/extensions", nil, http.StatusOK, &ext)
 	if len(ext.Extensions) == 0 {
 		t.Fatal("the demo data has no extension")
 	}
 	in := map[string]any{"extensionId": ext.Extensions[0].ID, "context": "accounts/acme", "consentedPermissions": []string{}, "installedBy": "alice"}
 	var got createdDoc
-	g.json(http.MethodPut, "/v1/installations/i-default", in, http.StatusCreated, &got)
+	g.JSON(http.MethodPut, "/v1/installations/i-default", in, http.StatusCreated, &got)
 	if got.Status != model.StatusActive {
 		t.Errorf("PUT: status %q", got.Status)
 	}

@@ -1,4 +1,4 @@
-package tests
+package decisions
 
 import (
 	"bytes"
@@ -18,9 +18,11 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"sigs.k8s.io/yaml"
 
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader/loadertest"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // rulesPath is the case file for TestRules.
@@ -75,39 +77,24 @@ type rulesFile struct {
 }
 
 type ruleCase struct {
-	Name     string        `json:"name"`
-	Rule     string        `json:"rule"`
-	Input    ruleInput     `json:"input"`
-	Allowed  bool          `json:"allowed"`
-	DeniedBy *string       `json:"denied_by"`
-	Reasons  *[]ruleReason `json:"reasons"` // compared only when given
+	Name     string           `json:"name"`
+	Rule     string           `json:"rule"`
+	Input    ruleInput        `json:"input"`
+	Allowed  bool             `json:"allowed"`
+	DeniedBy *string          `json:"denied_by"`
+	Reasons  *[]engine.Reason `json:"reasons"` // compared only when given
 	// Bug describes a known product bug that makes this case answer
 	// against SPEC; see ruleProblems.
 	Bug string `json:"bug"`
 }
 
-// ruleInput is the body of POST /v1/authorize; absent subjects are omitted.
+// ruleInput is the body of POST /v1/authorize; absent subjects are
+// omitted, where api.Check would send null, which the API refuses.
 type ruleInput struct {
 	User         string `json:"user,omitempty"`
 	Installation string `json:"installation,omitempty"`
 	Resource     string `json:"resource"`
 	Permission   string `json:"permission"`
-}
-
-type ruleReason struct {
-	Kind     string `json:"kind"`
-	ID       string `json:"id"`
-	Role     string `json:"role,omitempty"`
-	Resource string `json:"resource"`
-}
-
-// ruleDecision is the response of POST /v1/authorize.
-type ruleDecision struct {
-	Allowed    bool         `json:"allowed"`
-	DecisionID string       `json:"decision_id"`
-	Revision   uint64       `json:"revision"`
-	Reasons    []ruleReason `json:"reasons"`
-	DeniedBy   *string      `json:"denied_by"`
 }
 
 // TestRules posts every case of rules.yaml to one server over the embedded
@@ -117,16 +104,16 @@ type ruleDecision struct {
 func TestRules(t *testing.T) {
 	f, data, raw := loadRulesFile(t)
 	expires := time.Now().Add(ruleExpiryDelay).Truncate(time.Millisecond)
-	g := startGateOn(t, seedRulesStore(t, data.Merge(expiringSoon(expires)), raw))
+	g := testkit.StartOn(t, seedRulesStore(t, data.Merge(expiringSoon(expires)), raw))
 	t.Run("record-expiry+membership-expiry/expiry needs no reload", func(t *testing.T) {
 		testLiveExpiry(t, g, expires)
 	})
 	for _, tc := range f.Cases {
 		t.Run(tc.Rule+"/"+tc.Name, func(t *testing.T) {
-			var got ruleDecision
-			g.json(http.MethodPost, "/v1/authorize", tc.Input, http.StatusOK, &got)
-			var rego struct{ Result ruleDecision }
-			g.json(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": tc.Input}, http.StatusOK, &rego)
+			var got engine.Decision
+			g.JSON(http.MethodPost, "/v1/authorize", tc.Input, http.StatusOK, &got)
+			var rego struct{ Result engine.Decision }
+			g.JSON(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": tc.Input}, http.StatusOK, &rego)
 			rego.Result.DecisionID, rego.Result.Revision = got.DecisionID, got.Revision
 			if diff := gocmp.Diff(rego.Result, got); diff != "" {
 				t.Errorf("/v1/authorize differs from the Rego entrypoint (-rego +authorize):\n%s", diff)
@@ -146,7 +133,7 @@ func TestRules(t *testing.T) {
 }
 
 // ruleProblems lists every way got differs from what tc expects.
-func ruleProblems(tc ruleCase, got ruleDecision) []string {
+func ruleProblems(tc ruleCase, got engine.Decision) []string {
 	var out []string
 	if got.Allowed != tc.Allowed || ruleString(got.DeniedBy) != ruleString(tc.DeniedBy) {
 		out = append(out, fmt.Sprintf("allowed=%v denied_by=%s, want allowed=%v denied_by=%s (reasons %+v)",
@@ -189,7 +176,7 @@ func expiringSoon(t time.Time) *model.Snapshot {
 // testLiveExpiry checks that grants stop granting when they expire, with no
 // change to the data: SPEC section 3 checks expiresAt against the decision
 // time. The wait runs in parallel with the table.
-func testLiveExpiry(t *testing.T, g *gate, expires time.Time) {
+func testLiveExpiry(t *testing.T, g *testkit.Gate, expires time.Time) {
 	checks := []ruleInput{
 		{User: "tick", Resource: "docs/expiring/x", Permission: "read"},
 		{User: "tock", Resource: "customers/expiring/p", Permission: "read"},
@@ -198,8 +185,8 @@ func testLiveExpiry(t *testing.T, g *gate, expires time.Time) {
 		t.Skipf("the server took too long to start: the grants expire at %s, before they can be seen live", expires)
 	}
 	for _, in := range checks {
-		var got ruleDecision
-		g.json(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
+		var got engine.Decision
+		g.JSON(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
 		if !got.Allowed && time.Now().Before(expires) {
 			t.Errorf("%+v before expiry: denied_by %s, want allowed", in, ruleString(got.DeniedBy))
 		}
@@ -207,8 +194,8 @@ func testLiveExpiry(t *testing.T, g *gate, expires time.Time) {
 	t.Parallel()
 	time.Sleep(time.Until(expires) + 50*time.Millisecond)
 	for _, in := range checks {
-		var got ruleDecision
-		g.json(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
+		var got engine.Decision
+		g.JSON(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
 		if got.Allowed || ruleString(got.DeniedBy) != "user" {
 			t.Errorf("%+v after expiry: allowed=%v denied_by=%s, want denied by user", in, got.Allowed, ruleString(got.DeniedBy))
 		}
@@ -304,9 +291,9 @@ func seedRulesStore(t *testing.T, data, raw *model.Snapshot) string {
 	return uri
 }
 
-func sortedReasons(rs []ruleReason) []ruleReason {
+func sortedReasons(rs []engine.Reason) []engine.Reason {
 	out := slices.Clone(rs)
-	slices.SortFunc(out, func(a, b ruleReason) int {
+	slices.SortFunc(out, func(a, b engine.Reason) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID),
 			cmp.Compare(a.Role, b.Role), cmp.Compare(a.Resource, b.Resource))
 	})

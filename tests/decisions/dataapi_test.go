@@ -1,4 +1,4 @@
-package tests
+package decisions
 
 import (
 	"encoding/json"
@@ -9,12 +9,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
-// daInputs are decision inputs over the demo data, covering every way a
+// decisionInputs are decision inputs over the demo data, covering every way a
 // decision goes: allowed, and denied by each side.
-var daInputs = []struct {
+var decisionInputs = []struct {
 	name    string
 	input   map[string]any
 	allowed bool
@@ -32,17 +34,10 @@ var daInputs = []struct {
 	{"extension as itself, denied", map[string]any{"installation": "summarizer-acme", "resource": "accounts/acme/chats/1", "permission": "chats:delete"}, false},
 }
 
-// daDecision is the decision part shared by /v1/authorize and data.gatehouse.authz.decision.
-type daDecision struct {
-	Allowed  bool             `json:"allowed"`
-	Reasons  []map[string]any `json:"reasons"`
-	DeniedBy *string          `json:"denied_by"`
-}
+// dataResult is a Data API answer; the keys present matter, so they stay raw.
+type dataResult map[string]json.RawMessage
 
-// daResult is a Data API answer; the keys present matter, so they stay raw.
-type daResult map[string]json.RawMessage
-
-func (r daResult) decisionID(t *testing.T) string {
+func (r dataResult) decisionID(t *testing.T) string {
 	t.Helper()
 	var id string
 	if err := json.Unmarshal(r["decision_id"], &id); err != nil || id == "" {
@@ -51,14 +46,14 @@ func (r daResult) decisionID(t *testing.T) string {
 	return id
 }
 
-func daPost(t *testing.T, g *gate, path string, input any) daResult {
+func postData(t *testing.T, g *testkit.Gate, path string, input any) dataResult {
 	t.Helper()
-	var out daResult
-	g.json(http.MethodPost, path, map[string]any{"input": input}, http.StatusOK, &out)
+	var out dataResult
+	g.JSON(http.MethodPost, path, map[string]any{"input": input}, http.StatusOK, &out)
 	return out
 }
 
-func daGet(t *testing.T, g *gate, path string, input any) daResult {
+func getData(t *testing.T, g *testkit.Gate, path string, input any) dataResult {
 	t.Helper()
 	if input != nil {
 		raw, err := json.Marshal(input)
@@ -67,12 +62,12 @@ func daGet(t *testing.T, g *gate, path string, input any) daResult {
 		}
 		path += "?input=" + url.QueryEscape(string(raw))
 	}
-	var out daResult
-	g.json(http.MethodGet, path, nil, http.StatusOK, &out)
+	var out dataResult
+	g.JSON(http.MethodGet, path, nil, http.StatusOK, &out)
 	return out
 }
 
-func daUnmarshal(t *testing.T, raw json.RawMessage, out any) {
+func unmarshalRaw(t *testing.T, raw json.RawMessage, out any) {
 	t.Helper()
 	if raw == nil {
 		t.Fatal("missing value")
@@ -82,7 +77,7 @@ func daUnmarshal(t *testing.T, raw json.RawMessage, out any) {
 	}
 }
 
-func daKeys(r daResult) []string {
+func keysOf(r dataResult) []string {
 	var keys []string
 	for k := range r {
 		keys = append(keys, k)
@@ -91,22 +86,22 @@ func daKeys(r daResult) []string {
 }
 
 func TestDataAPI(t *testing.T) {
-	snap := demoSnapshot(t)
-	g := startGate(t, snap)
+	snap := testkit.DemoSnapshot(t)
+	g := testkit.Start(t, snap)
 
 	t.Run("allow", func(t *testing.T) {
 		ids := map[string]bool{}
-		for _, c := range daInputs {
-			for method, res := range map[string]daResult{
-				"POST": daPost(t, g, "/v1/data/gatehouse/authz/allow", c.input),
-				"GET":  daGet(t, g, "/v1/data/gatehouse/authz/allow", c.input),
+		for _, c := range decisionInputs {
+			for method, res := range map[string]dataResult{
+				"POST": postData(t, g, "/v1/data/gatehouse/authz/allow", c.input),
+				"GET":  getData(t, g, "/v1/data/gatehouse/authz/allow", c.input),
 			} {
 				var got bool
-				daUnmarshal(t, res["result"], &got)
+				unmarshalRaw(t, res["result"], &got)
 				if got != c.allowed {
 					t.Errorf("%s %s: result %v, want %v", method, c.name, got, c.allowed)
 				}
-				if diff := cmp.Diff([]string{"decision_id", "result"}, daKeys(res), daSorted); diff != "" {
+				if diff := cmp.Diff([]string{"decision_id", "result"}, keysOf(res), sortedStrings); diff != "" {
 					t.Errorf("%s %s: keys (-want +got):\n%s", method, c.name, diff)
 				}
 				id := res.decisionID(t)
@@ -119,25 +114,25 @@ func TestDataAPI(t *testing.T) {
 	})
 
 	t.Run("decision equals /v1/authorize", func(t *testing.T) {
-		for _, c := range daInputs {
+		for _, c := range decisionInputs {
 			t.Run(c.name, func(t *testing.T) {
-				var want daDecision
-				g.json(http.MethodPost, "/v1/authorize", c.input, http.StatusOK, &want)
+				var want engine.Decision
+				g.JSON(http.MethodPost, "/v1/authorize", c.input, http.StatusOK, &want)
 				if want.Allowed != c.allowed {
 					t.Fatalf("/v1/authorize allowed=%v, want %v", want.Allowed, c.allowed)
 				}
-				for method, res := range map[string]daResult{
-					"POST": daPost(t, g, "/v1/data/gatehouse/authz/decision", c.input),
-					"GET":  daGet(t, g, "/v1/data/gatehouse/authz/decision", c.input),
+				for method, res := range map[string]dataResult{
+					"POST": postData(t, g, "/v1/data/gatehouse/authz/decision", c.input),
+					"GET":  getData(t, g, "/v1/data/gatehouse/authz/decision", c.input),
 				} {
 					var fields map[string]json.RawMessage
-					daUnmarshal(t, res["result"], &fields)
-					if diff := cmp.Diff([]string{"allowed", "denied_by", "reasons"}, daKeys(fields), daSorted); diff != "" {
+					unmarshalRaw(t, res["result"], &fields)
+					if diff := cmp.Diff([]string{"allowed", "denied_by", "reasons"}, keysOf(fields), sortedStrings); diff != "" {
 						t.Errorf("%s: result keys (-want +got):\n%s", method, diff)
 					}
-					var got daDecision
-					daUnmarshal(t, res["result"], &got)
-					if diff := cmp.Diff(want, got); diff != "" {
+					var got engine.Decision
+					unmarshalRaw(t, res["result"], &got)
+					if diff := cmp.Diff(want, got, testkit.SameAnswer); diff != "" {
 						t.Errorf("%s: data API decision differs from /v1/authorize (-authorize +data):\n%s", method, diff)
 					}
 					res.decisionID(t)
@@ -153,13 +148,13 @@ func TestDataAPI(t *testing.T) {
 			{"user": 42, "installation": "summarizer-acme", "resource": "accounts/acme/chats/1", "permission": "chats:read"},
 			{"user": "alice", "resource": "accounts//acme", "permission": "chats:read"},
 		} {
-			var got daDecision
-			daUnmarshal(t, daPost(t, g, "/v1/data/gatehouse/authz/decision", in)["result"], &got)
+			var got engine.Decision
+			unmarshalRaw(t, postData(t, g, "/v1/data/gatehouse/authz/decision", in)["result"], &got)
 			if got.Allowed || got.DeniedBy == nil || *got.DeniedBy != "invalid_input" {
 				t.Errorf("input %v: %+v, want denied by invalid_input", in, got)
 			}
 			var allow bool
-			daUnmarshal(t, daPost(t, g, "/v1/data/gatehouse/authz/allow", in)["result"], &allow)
+			unmarshalRaw(t, postData(t, g, "/v1/data/gatehouse/authz/allow", in)["result"], &allow)
 			if allow {
 				t.Errorf("input %v: allow is true", in)
 			}
@@ -168,10 +163,10 @@ func TestDataAPI(t *testing.T) {
 
 	t.Run("no input", func(t *testing.T) {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
-			var res daResult
-			g.json(method, "/v1/data/gatehouse/authz/allow", nil, http.StatusOK, &res)
+			var res dataResult
+			g.JSON(method, "/v1/data/gatehouse/authz/allow", nil, http.StatusOK, &res)
 			var got bool
-			daUnmarshal(t, res["result"], &got)
+			unmarshalRaw(t, res["result"], &got)
 			if got {
 				t.Errorf("%s without input: allow is true", method)
 			}
@@ -185,11 +180,11 @@ func TestDataAPI(t *testing.T) {
 			{http.MethodPost, "/v1/data/no/such/package"},
 			{http.MethodGet, "/v1/data/gatehouse/index/roles/no-such-role"},
 		} {
-			var body any = map[string]any{"input": daInputs[0].input}
+			var body any = map[string]any{"input": decisionInputs[0].input}
 			if c.method == http.MethodGet {
 				body = nil
 			}
-			code, raw := g.do(c.method, c.path, body)
+			code, raw := g.Do(c.method, c.path, body)
 			if code != http.StatusOK {
 				t.Errorf("%s %s: status %d, want 200; body %s", c.method, c.path, code, raw)
 				continue
@@ -205,68 +200,68 @@ func TestDataAPI(t *testing.T) {
 	})
 
 	t.Run("metrics", func(t *testing.T) {
-		res := daPost(t, g, "/v1/data/gatehouse/authz/allow?metrics", daInputs[0].input)
+		res := postData(t, g, "/v1/data/gatehouse/authz/allow?metrics", decisionInputs[0].input)
 		var m map[string]any
-		daUnmarshal(t, res["metrics"], &m)
+		unmarshalRaw(t, res["metrics"], &m)
 		if _, ok := m["timer_rego_query_eval_ns"]; !ok {
 			t.Errorf("metrics %v lack timer_rego_query_eval_ns", m)
 		}
 		var got bool
-		daUnmarshal(t, res["result"], &got)
+		unmarshalRaw(t, res["result"], &got)
 		if !got {
 			t.Error("result changed with ?metrics")
 		}
-		if plain := daPost(t, g, "/v1/data/gatehouse/authz/allow", daInputs[0].input); plain["metrics"] != nil {
+		if plain := postData(t, g, "/v1/data/gatehouse/authz/allow", decisionInputs[0].input); plain["metrics"] != nil {
 			t.Errorf("metrics without ?metrics: %s", plain["metrics"])
 		}
 	})
 
 	t.Run("explain", func(t *testing.T) {
 		for _, mode := range []string{"notes", "full"} {
-			res := daPost(t, g, "/v1/data/gatehouse/authz/allow?explain="+mode, daInputs[0].input)
+			res := postData(t, g, "/v1/data/gatehouse/authz/allow?explain="+mode, decisionInputs[0].input)
 			var lines []string
-			daUnmarshal(t, res["explanation"], &lines)
+			unmarshalRaw(t, res["explanation"], &lines)
 			if mode == "full" && len(lines) < 2 {
 				t.Errorf("explain=full: %d lines, want a trace", len(lines))
 			}
 			var got bool
-			daUnmarshal(t, res["result"], &got)
+			unmarshalRaw(t, res["result"], &got)
 			if !got {
 				t.Errorf("explain=%s: result changed", mode)
 			}
 		}
-		if plain := daPost(t, g, "/v1/data/gatehouse/authz/allow", daInputs[0].input); plain["explanation"] != nil {
+		if plain := postData(t, g, "/v1/data/gatehouse/authz/allow", decisionInputs[0].input); plain["explanation"] != nil {
 			t.Errorf("explanation without ?explain: %s", plain["explanation"])
 		}
 	})
 
 	t.Run("bad requests", func(t *testing.T) {
-		okInput, _ := json.Marshal(daInputs[0].input)
-		for _, c := range []biCase{
-			{name: "explain bogus", method: http.MethodPost, path: "/v1/data/gatehouse/authz/allow?explain=bogus", body: `{"input":` + string(okInput) + `}`, status: 400, code: "malformed_request"},
-			{name: "explain bogus GET", method: http.MethodGet, path: "/v1/data/gatehouse/authz/allow?explain=bogus", status: 400, code: "malformed_request"},
-			{name: "truncated input", method: http.MethodPost, path: "/v1/data/gatehouse/authz/allow", body: `{"input":{"user":"alice"`, status: 400, code: "malformed_request"},
-			{name: "not JSON", method: http.MethodPost, path: "/v1/data/gatehouse/authz/allow", body: `input=alice`, status: 400, code: "malformed_request"},
-			{name: "trailing data", method: http.MethodPost, path: "/v1/data/gatehouse/authz/allow", body: `{"input":` + string(okInput) + `} x`, status: 400, code: "malformed_request"},
-			{name: "GET truncated input", method: http.MethodGet, path: "/v1/data/gatehouse/authz/allow?input=" + url.QueryEscape(`{"user":"alice"`), status: 400, code: "malformed_request"},
-			{name: "GET input not JSON", method: http.MethodGet, path: "/v1/data/gatehouse/authz/allow?input=alice", status: 400, code: "malformed_request"},
-			{name: "GET input with trailing data", method: http.MethodGet, path: "/v1/data/gatehouse/authz/allow?input=" + url.QueryEscape(string(okInput)+" x"), status: 400, code: "malformed_request"},
-			{name: "trailing brace", method: http.MethodPost, path: "/v1/data/gatehouse/authz/allow", body: `{"input":` + string(okInput) + `}}`, status: 400, code: "malformed_request"},
+		okInput, _ := json.Marshal(decisionInputs[0].input)
+		for _, c := range []testkit.Case{
+			{Name: "explain bogus", Method: http.MethodPost, Path: "/v1/data/gatehouse/authz/allow?explain=bogus", Body: `{"input":` + string(okInput) + `}`, Status: 400, Code: "malformed_request"},
+			{Name: "explain bogus GET", Method: http.MethodGet, Path: "/v1/data/gatehouse/authz/allow?explain=bogus", Status: 400, Code: "malformed_request"},
+			{Name: "truncated input", Method: http.MethodPost, Path: "/v1/data/gatehouse/authz/allow", Body: `{"input":{"user":"alice"`, Status: 400, Code: "malformed_request"},
+			{Name: "not JSON", Method: http.MethodPost, Path: "/v1/data/gatehouse/authz/allow", Body: `input=alice`, Status: 400, Code: "malformed_request"},
+			{Name: "trailing data", Method: http.MethodPost, Path: "/v1/data/gatehouse/authz/allow", Body: `{"input":` + string(okInput) + `} x`, Status: 400, Code: "malformed_request"},
+			{Name: "GET truncated input", Method: http.MethodGet, Path: "/v1/data/gatehouse/authz/allow?input=" + url.QueryEscape(`{"user":"alice"`), Status: 400, Code: "malformed_request"},
+			{Name: "GET input not JSON", Method: http.MethodGet, Path: "/v1/data/gatehouse/authz/allow?input=alice", Status: 400, Code: "malformed_request"},
+			{Name: "GET input with trailing data", Method: http.MethodGet, Path: "/v1/data/gatehouse/authz/allow?input=" + url.QueryEscape(string(okInput)+" x"), Status: 400, Code: "malformed_request"},
+			{Name: "trailing brace", Method: http.MethodPost, Path: "/v1/data/gatehouse/authz/allow", Body: `{"input":` + string(okInput) + `}}`, Status: 400, Code: "malformed_request"},
 		} {
-			t.Run(c.name, func(t *testing.T) {
-				if c.bug != "" {
-					t.Skip("BUG: " + c.bug)
+			t.Run(c.Name, func(t *testing.T) {
+				if c.Bug != "" {
+					t.Skip("BUG: " + c.Bug)
 				}
-				code, raw := g.do(c.method, c.path, c.body)
-				biVerify(t, c, code, raw)
+				code, raw := g.Do(c.Method, c.Path, c.Body)
+				c.Verify(t, code, raw)
 			})
 		}
 	})
 
 	t.Run("roles document", func(t *testing.T) {
-		res := daGet(t, g, "/v1/data/gatehouse/index/roles", nil)
+		res := getData(t, g, "/v1/data/gatehouse/index/roles", nil)
 		var got map[string]any
-		daUnmarshal(t, res["result"], &got)
+		unmarshalRaw(t, res["result"], &got)
 		raw, err := json.Marshal(engine.BuildIndex(snap)["roles"])
 		if err != nil {
 			t.Fatal(err)
@@ -286,7 +281,7 @@ func TestDataAPI(t *testing.T) {
 		for id := range got {
 			gotIDs = append(gotIDs, id)
 		}
-		if diff := cmp.Diff(ids, gotIDs, daSorted); diff != "" {
+		if diff := cmp.Diff(ids, gotIDs, sortedStrings); diff != "" {
 			t.Errorf("role ids (-demo +served):\n%s", diff)
 		}
 		if retired, _ := got["retired"].(map[string]any); retired["active"] != false {
@@ -294,7 +289,7 @@ func TestDataAPI(t *testing.T) {
 		}
 		// A single role, by path.
 		var reader map[string]any
-		daUnmarshal(t, daGet(t, g, "/v1/data/gatehouse/index/roles/chat-reader", nil)["result"], &reader)
+		unmarshalRaw(t, getData(t, g, "/v1/data/gatehouse/index/roles/chat-reader", nil)["result"], &reader)
 		if diff := cmp.Diff(want["chat-reader"], any(reader)); diff != "" {
 			t.Errorf("roles/chat-reader (-want +got):\n%s", diff)
 		}
@@ -302,7 +297,7 @@ func TestDataAPI(t *testing.T) {
 
 	t.Run("health, ready and status", func(t *testing.T) {
 		var health map[string]any
-		g.json(http.MethodGet, "/health", nil, http.StatusOK, &health)
+		g.JSON(http.MethodGet, "/health", nil, http.StatusOK, &health)
 		if health["status"] != "ok" {
 			t.Errorf("/health: %v", health)
 		}
@@ -310,12 +305,12 @@ func TestDataAPI(t *testing.T) {
 			Status   string `json:"status"`
 			Revision uint64 `json:"revision"`
 		}
-		g.json(http.MethodGet, "/ready", nil, http.StatusOK, &ready)
+		g.JSON(http.MethodGet, "/ready", nil, http.StatusOK, &ready)
 		if ready.Status != "ready" || ready.Revision == 0 {
 			t.Errorf("/ready: %+v, want ready at a revision", ready)
 		}
-		var status biStatus
-		g.json(http.MethodGet, "/v1/status", nil, http.StatusOK, &status)
+		var status api.StatusResponse
+		g.JSON(http.MethodGet, "/v1/status", nil, http.StatusOK, &status)
 		if !status.Ready || status.Revision != ready.Revision {
 			t.Errorf("/v1/status: ready=%v revision %d, want ready at revision %d", status.Ready, status.Revision, ready.Revision)
 		}
@@ -323,10 +318,10 @@ func TestDataAPI(t *testing.T) {
 			"roles": 4, "records": 4, "groups": 1, "memberships": 1,
 			"extensions": 1, "installations": 2, "tenants": 1, "policies": 0,
 		}
-		if diff := cmp.Diff(snap.Counts(), want, daZeroIsAbsent); diff != "" {
+		if diff := cmp.Diff(snap.Counts(), want, zeroIsAbsent); diff != "" {
 			t.Fatalf("test bug: demo data counts changed (-demo +want):\n%s", diff)
 		}
-		if diff := cmp.Diff(want, status.Documents, daZeroIsAbsent); diff != "" {
+		if diff := cmp.Diff(want, status.Documents, zeroIsAbsent); diff != "" {
 			t.Errorf("documents per collection (-demo +status):\n%s", diff)
 		}
 		for c, n := range status.Skipped {
@@ -337,15 +332,15 @@ func TestDataAPI(t *testing.T) {
 	})
 }
 
-// daSorted compares string slices regardless of order.
-var daSorted = cmp.Transformer("sorted", func(in []string) []string {
+// sortedStrings compares string slices regardless of order.
+var sortedStrings = cmp.Transformer("sorted", func(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return out
 })
 
-// daZeroIsAbsent treats a collection counted 0 and one left out alike.
-var daZeroIsAbsent = cmp.Transformer("nonzero", func(in map[string]int) map[string]int {
+// zeroIsAbsent treats a collection counted 0 and one left out alike.
+var zeroIsAbsent = cmp.Transformer("nonzero", func(in map[string]int) map[string]int {
 	out := map[string]int{}
 	for k, v := range in {
 		if v != 0 {

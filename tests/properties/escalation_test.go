@@ -1,4 +1,4 @@
-package tests
+package properties
 
 import (
 	"context"
@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // Escalation properties (SPEC section 5) over generated stores and
@@ -74,40 +76,40 @@ func TestEscalationProperties(t *testing.T) {
 	}
 	cases := escalationCaseCount(t)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	g := startMemGate(t, &model.Snapshot{}, nil)
+	g := testkit.StartMem(t, &model.Snapshot{}, nil)
 	ctx := t.Context()
 	accepted, status := 0, map[int]int{}
 	for n := 0; n < cases; {
 		snap := escStore(rng)
-		g.store.Reset(snap)
+		g.Store.Reset(snap)
 		// Empty the engine first: a generated document is never taken for
 		// an older write of one the previous store held.
-		for _, s := range []*model.Snapshot{{}, g.store.Snapshot()} {
-			if _, _, err := g.engine.Sync(ctx, s, time.Now().Add(time.Hour)); err != nil {
+		for _, s := range []*model.Snapshot{{}, g.Store.Snapshot()} {
+			if _, _, err := g.Engine.Sync(ctx, s, time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		before := escObserve(t, ctx, g.engine)
-		escCheckState(t, seed, n, g.store.Snapshot(), before, "generated store")
+		before := escObserve(t, ctx, g.Engine)
+		escCheckState(t, seed, n, g.Store.Snapshot(), before, "generated store")
 		for w := 0; w < escWritesPerStore && n < cases; w, n = w+1, n+1 {
-			state := g.store.Snapshot()
+			state := g.Store.Snapshot()
 			req := escWrite(rng, state)
-			rev, writes := g.engine.Revision(), g.store.Written()
-			code, raw := g.do(req.method, req.path, req.body, oboUserHeader, req.actor)
+			rev, writes := g.Engine.Revision(), g.Store.Written()
+			code, raw := g.Do(req.method, req.path, req.body, api.UserHeader, req.actor)
 			status[code]++
 			if code >= 300 {
 				// Refused: nothing was stored and the engine did not move,
 				// so no decision changed.
-				if g.engine.Revision() != rev || g.store.Written() != writes {
+				if g.Engine.Revision() != rev || g.Store.Written() != writes {
 					escFail(t, seed, n, state, req, fmt.Sprintf("a refused write (%d %s) changed the store or the engine", code, raw))
 				}
 				continue
 			}
 			accepted++
-			after := escObserve(t, ctx, g.engine)
+			after := escObserve(t, ctx, g.Engine)
 			where := fmt.Sprintf("after %s %s as %s (status %d: %s)", req.method, req.path, req.actor, code, raw)
-			escCheckState(t, seed, n, g.store.Snapshot(), after, where)
-			escCheckWrite(t, seed, n, state, g.store.Snapshot(), req, before, after)
+			escCheckState(t, seed, n, g.Store.Snapshot(), after, where)
+			escCheckWrite(t, seed, n, state, g.Store.Snapshot(), req, before, after)
 			before = after
 		}
 	}

@@ -1,4 +1,4 @@
-package tests
+package decisions
 
 import (
 	"encoding/json"
@@ -11,8 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/datagen"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // hookSnapshot: alice reads chats in accounts/acme; the summarizer is
@@ -33,24 +35,24 @@ func hookSnapshot() *model.Snapshot {
 // everywhere asks /v1/authorize, data.gatehouse.authz.decision and
 // data.gatehouse.authz.allow, fails unless they agree, and returns the
 // decision.
-func (g *gate) everywhere(in map[string]string) decisionView {
-	g.t.Helper()
-	d := g.decide(in)
-	var dec struct{ Result decisionView }
-	g.json(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": in}, http.StatusOK, &dec)
+func everywhere(t *testing.T, g *testkit.Gate, in map[string]string) engine.Decision {
+	t.Helper()
+	d := g.Decide(in)
+	var dec struct{ Result engine.Decision }
+	g.JSON(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": in}, http.StatusOK, &dec)
 	var allow struct{ Result bool }
-	g.json(http.MethodPost, "/v1/data/gatehouse/authz/allow", map[string]any{"input": in}, http.StatusOK, &allow)
-	if diff := cmp.Diff(d, dec.Result); diff != "" {
-		g.t.Fatalf("%v: /v1/authorize vs data.gatehouse.authz.decision (-authorize +data):\n%s", in, diff)
+	g.JSON(http.MethodPost, "/v1/data/gatehouse/authz/allow", map[string]any{"input": in}, http.StatusOK, &allow)
+	if diff := cmp.Diff(d, dec.Result, testkit.SameAnswer); diff != "" {
+		t.Fatalf("%v: /v1/authorize vs data.gatehouse.authz.decision (-authorize +data):\n%s", in, diff)
 	}
 	if allow.Result != d.Allowed {
-		g.t.Fatalf("%v: data.gatehouse.authz.allow = %v, /v1/authorize allowed = %v", in, allow.Result, d.Allowed)
+		t.Fatalf("%v: data.gatehouse.authz.allow = %v, /v1/authorize allowed = %v", in, allow.Result, d.Allowed)
 	}
 	return d
 }
 
 func TestHooksPolicyInBuiltinPackageRefused(t *testing.T) {
-	g := startGate(t, hookSnapshot())
+	g := testkit.Start(t, hookSnapshot())
 	mallory := map[string]string{"user": "mallory", "resource": "accounts/acme", "permission": "chats:read"}
 	cases := []struct{ id, src, pkg string }{
 		{"evil", "package gatehouse.authz\n\nallow if input.user == \"mallory\"\n", "gatehouse.authz"},
@@ -60,7 +62,7 @@ func TestHooksPolicyInBuiltinPackageRefused(t *testing.T) {
 		{"ref-head", "package gatehouse\n\nauthz.allow if input.user == \"mallory\"\n", "gatehouse.authz,"},
 	}
 	for _, c := range cases {
-		code, raw := g.do(http.MethodPut, "/v1/policies/"+c.id, map[string]string{"source": c.src})
+		code, raw := g.Do(http.MethodPut, "/v1/policies/"+c.id, map[string]string{"source": c.src})
 		var body struct {
 			Code   string
 			Errors []struct{ Field, Message string }
@@ -70,50 +72,50 @@ func TestHooksPolicyInBuiltinPackageRefused(t *testing.T) {
 			!strings.Contains(body.Errors[0].Message, "package "+c.pkg) {
 			t.Errorf("%s: %d %s, want 422 naming package %s", c.id, code, raw, c.pkg)
 		}
-		if code, _ := g.do(http.MethodGet, "/v1/policies/"+c.id, nil); code != http.StatusNotFound {
+		if code, _ := g.Do(http.MethodGet, "/v1/policies/"+c.id, nil); code != http.StatusNotFound {
 			t.Errorf("%s: stored anyway (%d)", c.id, code)
 		}
 	}
-	if d := g.everywhere(mallory); d.Allowed {
+	if d := everywhere(t, g, mallory); d.Allowed {
 		t.Fatalf("mallory allowed: %+v", d)
 	}
 }
 
 func TestHooksDenyNarrowsEverywhere(t *testing.T) {
-	g := startGate(t, hookSnapshot())
+	g := testkit.Start(t, hookSnapshot())
 	alice := map[string]string{"user": "alice", "resource": "accounts/acme/chats/1", "permission": "chats:read"}
 	through := map[string]string{"user": "alice", "installation": "summarizer-acme", "resource": "accounts/acme/chats/1", "permission": "chats:read"}
 	for _, in := range []map[string]string{alice, through} {
-		if d := g.everywhere(in); !d.Allowed {
+		if d := everywhere(t, g, in); !d.Allowed {
 			t.Fatalf("%v denied before the hook: %+v", in, d)
 		}
 	}
 	src := "package gatehouse.hooks\n\ndeny contains \"chats are frozen\" if startswith(input.resource, \"accounts/acme/chats\")\n"
-	g.json(http.MethodPut, "/v1/policies/freeze", map[string]string{"source": src}, http.StatusCreated, nil)
+	g.JSON(http.MethodPut, "/v1/policies/freeze", map[string]string{"source": src}, http.StatusCreated, nil)
 	for _, in := range []map[string]string{alice, through} {
-		d := g.everywhere(in)
+		d := everywhere(t, g, in)
 		if d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "policy" || len(d.Reasons) != 0 {
 			t.Errorf("%v after the deny hook: %+v, want denied by policy", in, d)
 		}
 	}
 	// The model's failing side is named first.
-	if d := g.everywhere(map[string]string{"user": "bob", "resource": "accounts/acme/chats/1", "permission": "chats:read"}); d.DeniedBy == nil || *d.DeniedBy != "user" {
+	if d := everywhere(t, g, map[string]string{"user": "bob", "resource": "accounts/acme/chats/1", "permission": "chats:read"}); d.DeniedBy == nil || *d.DeniedBy != "user" {
 		t.Errorf("bob: %+v, want denied by user", d)
 	}
-	if d := g.everywhere(map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}); !d.Allowed {
+	if d := everywhere(t, g, map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}); !d.Allowed {
 		t.Errorf("outside the hook's scope: %+v", d)
 	}
 }
 
 func TestHooksAllowIsItsOwnReasonAndNeverWidensThroughAnExtension(t *testing.T) {
-	g := startGate(t, hookSnapshot())
+	g := testkit.Start(t, hookSnapshot())
 	src := `package gatehouse.hooks
 
 allow contains "support-desk" if input.user == "sam"
 
 allow contains "through-summarizer" if input.installation == "summarizer-acme"
 `
-	g.json(http.MethodPut, "/v1/policies/support", map[string]string{"source": src}, http.StatusCreated, nil)
+	g.JSON(http.MethodPut, "/v1/policies/support", map[string]string{"source": src}, http.StatusCreated, nil)
 	sam := func(installation, permission string) map[string]string {
 		in := map[string]string{"user": "sam", "resource": "/accounts/acme/chats/1/", "permission": permission}
 		if installation != "" {
@@ -121,8 +123,8 @@ allow contains "through-summarizer" if input.installation == "summarizer-acme"
 		}
 		return in
 	}
-	want := []map[string]any{{"kind": "policy", "id": "support-desk", "resource": "accounts/acme/chats/1"}}
-	if d := g.everywhere(sam("", "chats:write")); !d.Allowed || !cmp.Equal(d.Reasons, want) {
+	want := []engine.Reason{{Kind: "policy", ID: "support-desk", Resource: "accounts/acme/chats/1"}}
+	if d := everywhere(t, g, sam("", "chats:write")); !d.Allowed || !cmp.Equal(d.Reasons, want) {
 		t.Errorf("sam alone: %+v, want allowed with reasons %v", d, want)
 	}
 	checks := []struct {
@@ -132,14 +134,14 @@ allow contains "through-summarizer" if input.installation == "summarizer-acme"
 		{"summarizer-acme", "chats:write", "consent"},
 	}
 	for _, c := range checks {
-		if d := g.everywhere(sam(c.installation, c.permission)); d.Allowed || d.DeniedBy == nil || *d.DeniedBy != c.deniedBy {
+		if d := everywhere(t, g, sam(c.installation, c.permission)); d.Allowed || d.DeniedBy == nil || *d.DeniedBy != c.deniedBy {
 			t.Errorf("sam through %s for %s: %+v, want denied by %s", c.installation, c.permission, d, c.deniedBy)
 		}
 	}
-	d := g.everywhere(sam("summarizer-acme", "chats:read"))
-	want = []map[string]any{ // as OPA orders a set of objects: by id first
-		{"kind": "installation", "id": "summarizer-acme", "resource": "accounts/acme"},
-		{"kind": "policy", "id": "support-desk", "resource": "accounts/acme/chats/1"},
+	d := everywhere(t, g, sam("summarizer-acme", "chats:read"))
+	want = []engine.Reason{ // as OPA orders a set of objects: by id first
+		{Kind: "installation", ID: "summarizer-acme", Resource: "accounts/acme"},
+		{Kind: "policy", ID: "support-desk", Resource: "accounts/acme/chats/1"},
 	}
 	if !d.Allowed || !cmp.Equal(d.Reasons, want) {
 		t.Errorf("sam through the summarizer: %+v, want allowed with reasons %v", d, want)
@@ -147,7 +149,7 @@ allow contains "through-summarizer" if input.installation == "summarizer-acme"
 	// An allow hook decides for the user alone: one that names the
 	// installation gives nobody anything through it.
 	bob := map[string]string{"user": "bob", "installation": "summarizer-acme", "resource": "accounts/acme/chats/1", "permission": "chats:read"}
-	if d := g.everywhere(bob); d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "user" {
+	if d := everywhere(t, g, bob); d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "user" {
 		t.Errorf("bob through the summarizer: %+v, want denied by user", d)
 	}
 }
@@ -158,15 +160,15 @@ allow contains "through-summarizer" if input.installation == "summarizer-acme"
 // the hooks change some answers (they are consulted at all).
 func TestHooksSidecarGeneratedModules(t *testing.T) {
 	const users, modules, questions = 60, 5, 50
-	_, uri := startStoreWith(t, datagen.Snapshot(users, 5))
-	g := startGateOn(t, uri)
-	opa := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse"})
-	until(t, 60*time.Second, "sidecar activates the bundle", opa.healthy)
+	_, uri := testkit.StoreWith(t, datagen.Snapshot(users, 5))
+	g := testkit.StartOn(t, uri)
+	opa := testkit.StartSidecar(t, g.Base, testkit.SidecarOptions{Resource: "/v1/bundles/gatehouse"})
+	testkit.Until(t, 60*time.Second, "sidecar activates the bundle", opa.Healthy)
 	r := rand.New(rand.NewPCG(11, 12))
-	before := map[int][]decisionView{}
+	before := map[int][]engine.Decision{}
 	for m := range modules {
 		for _, q := range datagen.MixedQueries(users, questions, uint64(m)) {
-			before[m] = append(before[m], g.everywhere(q.Map()))
+			before[m] = append(before[m], everywhere(t, g, q.Map()))
 		}
 	}
 	cases, allowed, changed := 0, 0, 0
@@ -177,21 +179,21 @@ func TestHooksSidecarGeneratedModules(t *testing.T) {
 		if m == 0 {
 			status = http.StatusCreated
 		}
-		g.json(http.MethodPut, "/v1/policies/generated", map[string]string{"source": src}, status, nil)
-		until(t, 30*time.Second, "sidecar loads the module", func() bool {
+		g.JSON(http.MethodPut, "/v1/policies/generated", map[string]string{"source": src}, status, nil)
+		testkit.Until(t, 30*time.Second, "sidecar loads the module", func() bool {
 			var out struct{ Result *int }
-			opa.query("/v1/data/gatehouse/hooks/_generation", nil, &out)
+			opa.Query("/v1/data/gatehouse/hooks/_generation", nil, &out)
 			return out.Result != nil && *out.Result == m
 		})
 		for i, q := range datagen.MixedQueries(users, questions, uint64(m)) {
 			in := q.Map()
-			want := g.everywhere(in)
-			if !cmp.Equal(want, before[m][i]) {
+			want := everywhere(t, g, in)
+			if !cmp.Equal(want, before[m][i], testkit.SameAnswer) {
 				changed++
 			}
 			var allow struct{ Result bool }
-			opa.query("/v1/data/gatehouse/authz/allow", in, &allow)
-			if diff := cmp.Diff(want, opa.decide(in)); diff != "" || allow.Result != want.Allowed {
+			opa.Query("/v1/data/gatehouse/authz/allow", in, &allow)
+			if diff := cmp.Diff(want, opa.Decide(in), testkit.SameAnswer); diff != "" || allow.Result != want.Allowed {
 				t.Fatalf("module %d, %v: sidecar allow %v; decision (-gatehouse +sidecar):\n%s\n%s", m, in, allow.Result, diff, src)
 			}
 			cases++
@@ -203,23 +205,5 @@ func TestHooksSidecarGeneratedModules(t *testing.T) {
 	t.Logf("%d modules, %d questions equal on /v1/authorize, the Data API and the sidecar (%d allowed, %d changed by the hooks)", modules, cases, allowed, changed)
 	if changed == 0 {
 		t.Fatal("no hook changed any answer")
-	}
-}
-
-// query posts input to a sidecar path and decodes the answer into out.
-func (s *sidecar) query(path string, input any, out any) {
-	s.t.Helper()
-	body := "{}"
-	if input != nil {
-		raw, _ := json.Marshal(map[string]any{"input": input})
-		body = string(raw)
-	}
-	resp, err := http.Post(s.base+path, "application/json", strings.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		s.t.Fatal(err)
 	}
 }

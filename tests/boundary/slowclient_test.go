@@ -1,4 +1,4 @@
-package tests
+package boundary
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // slowConns is how many slow or idle connections the tests open.
@@ -81,10 +82,10 @@ func openSlowClients(tb testing.TB, addr string, n int) []net.Conn {
 
 // slowClientServer starts the demo data; slow clients are dropped after
 // timeout.
-func slowClientServer(tb testing.TB, timeout time.Duration) *gate {
+func slowClientServer(tb testing.TB, timeout time.Duration) *testkit.Gate {
 	tb.Helper()
-	_, uri := startStoreWithDemo(tb)
-	return startGateOn(tb, uri, func(c *server.Config) {
+	_, uri := testkit.StoreWithDemo(tb)
+	return testkit.StartOn(tb, uri, func(c *server.Config) {
 		c.HTTP = server.HTTPConfig{
 			ReadHeaderTimeout: timeout, ReadTimeout: 2 * timeout,
 			WriteTimeout: 2 * timeout, IdleTimeout: timeout,
@@ -116,9 +117,9 @@ func decideOnce(tb testing.TB, base string) time.Duration {
 func TestSlowClientsDoNotStopDecisions(t *testing.T) {
 	needFiles(t, slowConns)
 	g := slowClientServer(t, 2*time.Second)
-	conns := openSlowClients(t, g.srv.Addr, slowConns)
+	conns := openSlowClients(t, g.Srv.Addr, slowConns)
 	for range 5 {
-		if took := decideOnce(t, g.base); took > 5*time.Second {
+		if took := decideOnce(t, g.Base); took > 5*time.Second {
 			t.Fatalf("a decision took %v beside %d slow connections", took, slowConns)
 		}
 	}
@@ -133,24 +134,24 @@ func TestSlowClientsDoNotStopDecisions(t *testing.T) {
 			t.Errorf("slow connection kind %d still open after 10s", i)
 		}
 	}
-	decideOnce(t, g.base)
+	decideOnce(t, g.Base)
 }
 
 // TestLongPollOutlastsTimeouts holds a bundle long poll longer than the
 // server's read and write timeouts: it must still answer 304 at the end
 // of its wait, not be cut off.
 func TestLongPollOutlastsTimeouts(t *testing.T) {
-	_, uri := startStoreWithDemo(t)
-	g := startGateOn(t, uri, func(c *server.Config) {
+	_, uri := testkit.StoreWithDemo(t)
+	g := testkit.StartOn(t, uri, func(c *server.Config) {
 		c.HTTP = server.HTTPConfig{ReadHeaderTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: time.Second}
 	})
-	resp, err := http.Get(g.base + "/v1/bundles/gatehouse")
+	resp, err := http.Get(g.Base + "/v1/bundles/gatehouse")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	req, _ := http.NewRequest(http.MethodGet, g.base+"/v1/bundles/gatehouse", nil)
+	req, _ := http.NewRequest(http.MethodGet, g.Base+"/v1/bundles/gatehouse", nil)
 	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
 	req.Header.Set("Prefer", "wait=3")
 	start := time.Now()
@@ -173,11 +174,11 @@ func BenchmarkDecideUnderSlowClients(b *testing.B) {
 	for _, n := range []int{0, slowConns} {
 		b.Run(fmt.Sprintf("slow=%d", n), func(b *testing.B) {
 			g := slowClientServer(b, time.Minute) // the slow clients stay for the run
-			openSlowClients(b, g.srv.Addr, n)
+			openSlowClients(b, g.Srv.Addr, n)
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for b.Loop() {
-				lat = append(lat, decideOnce(b, g.base))
+				lat = append(lat, decideOnce(b, g.Base))
 			}
 			b.StopTimer()
 			slices.Sort(lat)

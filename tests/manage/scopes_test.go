@@ -1,4 +1,4 @@
-package tests
+package manage
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // customEntrypoints declares one entrypoint a decide key may query, and a
@@ -104,16 +105,16 @@ func admits(scope, need string) bool {
 }
 
 func TestScopeMatrix(t *testing.T) {
-	snap := demoSnapshot(t)
+	snap := testkit.DemoSnapshot(t)
 	snap.Policies = append(snap.Policies, model.Policy{Meta: model.Meta{ID: "scoped"}, Source: customEntrypoints})
-	_, uri := startStoreWith(t, snap)
+	_, uri := testkit.StoreWith(t, snap)
 	keys := map[string]string{}
 	var cfgKeys []api.Key
 	for _, s := range api.Scopes {
 		keys[s] = "key-for-" + s + "-0123456789"
 		cfgKeys = append(cfgKeys, api.Key{Name: s, Secret: keys[s], Scopes: []string{s}})
 	}
-	g := startGateOn(t, uri, func(c *server.Config) { c.Keys = cfgKeys })
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.Keys = cfgKeys })
 
 	callers := append([]string{"no key", "bad key"}, api.Scopes...)
 	for _, sc := range scopeCases() {
@@ -138,7 +139,7 @@ func TestScopeMatrix(t *testing.T) {
 			if sc.body != "" {
 				body = sc.body
 			}
-			code, raw := g.doWith(sc.method, sc.path, body, headers)
+			code, raw := g.DoWith(sc.method, sc.path, body, headers)
 			if code != want {
 				t.Errorf("%-7s %s %s: status %d, want %d; body %.200s", caller, sc.method, sc.path, code, want, raw)
 			}

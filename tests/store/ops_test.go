@@ -1,4 +1,4 @@
-package tests
+package store
 
 import (
 	"context"
@@ -13,18 +13,19 @@ import (
 
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/loader/mongostore"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 func TestMetricsAndMongoDecisionLog(t *testing.T) {
-	_, uri := startStoreWithDemo(t)
-	g := startGateOn(t, uri, func(c *server.Config) { c.DecisionLog = "mongo" })
+	_, uri := testkit.StoreWithDemo(t)
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.DecisionLog = "mongo" })
 	var d struct {
 		DecisionID string `json:"decision_id"`
 	}
-	g.json(http.MethodPost, "/v1/authorize", map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}, http.StatusOK, &d)
-	g.json(http.MethodPost, "/v1/authorize", map[string]string{"user": "bob", "resource": "accounts/acme", "permission": "chats:read"}, http.StatusOK, nil)
+	g.JSON(http.MethodPost, "/v1/authorize", map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}, http.StatusOK, &d)
+	g.JSON(http.MethodPost, "/v1/authorize", map[string]string{"user": "bob", "resource": "accounts/acme", "permission": "chats:read"}, http.StatusOK, nil)
 
-	code, body := g.do(http.MethodGet, "/metrics", nil)
+	code, body := g.Do(http.MethodGet, "/metrics", nil)
 	text := string(body)
 	for _, want := range []string{
 		`gatehouse_decisions_total{denied_by="",result="allow"} 1`,
@@ -45,7 +46,7 @@ func TestMetricsAndMongoDecisionLog(t *testing.T) {
 	}
 	defer client.Disconnect(context.Background())
 	decisions := client.Database(mongostore.DefaultDatabase).Collection(mongostore.DecisionsCollection)
-	until(t, 5*time.Second, "decision logged to MongoDB", func() bool {
+	testkit.Until(t, 5*time.Second, "decision logged to MongoDB", func() bool {
 		n, err := decisions.CountDocuments(context.Background(), bson.M{"_id": d.DecisionID})
 		return err == nil && n == 1
 	})

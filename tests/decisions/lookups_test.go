@@ -1,4 +1,4 @@
-package tests
+package decisions
 
 import (
 	"fmt"
@@ -12,7 +12,10 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // lookupPages is how many extra resources user lu reads, to make the
@@ -68,44 +71,16 @@ func lookupSnapshot() *model.Snapshot {
 	}
 }
 
-// lookupPermission is one entry of a permissions list.
-type lookupPermission struct {
-	Action   string `json:"action"`
-	Allow    bool   `json:"allow"`
-	Grant    bool   `json:"grant"`
-	Delegate bool   `json:"delegate"`
-}
-
-type lookupMembership struct {
-	ID          string             `json:"id"`
-	Context     string             `json:"context"`
-	Inherited   bool               `json:"inherited"`
-	Roles       []string           `json:"roles"`
-	Permissions []lookupPermission `json:"permissions"`
-}
-
-type lookupResources struct {
-	Resources []struct {
-		ResourceURI string `json:"resourceUri"`
-	} `json:"resources"`
-	Cursor string `json:"cursor"`
-}
-
-type lookupError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // sortPermissions and sortMemberships make order irrelevant: SPEC does not fix it.
 var (
-	sortPermissions = cmpopts.SortSlices(func(a, b lookupPermission) bool { return a.Action < b.Action })
-	sortMemberships = cmpopts.SortSlices(func(a, b lookupMembership) bool { return a.ID < b.ID })
+	sortPermissions = cmpopts.SortSlices(func(a, b engine.HeldPermission) bool { return a.Action < b.Action })
+	sortMemberships = cmpopts.SortSlices(func(a, b engine.UserMembership) bool { return a.ID < b.ID })
 )
 
 // TestLookups exercises the Authress-style lookups over HTTP against one
 // server on the embedded store.
 func TestLookups(t *testing.T) {
-	g := startGate(t, lookupSnapshot())
+	g := testkit.Start(t, lookupSnapshot())
 	t.Run("check permission", func(t *testing.T) { testLookupCheck(t, g) })
 	t.Run("list permissions", func(t *testing.T) { testLookupPermissions(t, g) })
 	t.Run("list resources", func(t *testing.T) { testLookupResources(t, g) })
@@ -116,7 +91,7 @@ func userPath(user string, rest ...string) string {
 	return "/v1/users/" + url.PathEscape(user) + "/" + strings.Join(rest, "/")
 }
 
-func testLookupCheck(t *testing.T, g *gate) {
+func testLookupCheck(t *testing.T, g *testkit.Gate) {
 	tests := []struct {
 		name, user, uri, action string
 		allowed                 bool
@@ -137,15 +112,15 @@ func testLookupCheck(t *testing.T, g *gate) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions", url.PathEscape(tt.action))
 			if tt.allowed {
-				var got ruleDecision
-				g.json(http.MethodGet, path, nil, http.StatusOK, &got)
+				var got engine.Decision
+				g.JSON(http.MethodGet, path, nil, http.StatusOK, &got)
 				if !got.Allowed || len(got.Reasons) == 0 || got.DecisionID == "" {
 					t.Errorf("got %+v, want allowed with reasons and a decision id", got)
 				}
 				return
 			}
-			var got lookupError
-			g.json(http.MethodGet, path, nil, http.StatusNotFound, &got)
+			var got api.ErrorBody
+			g.JSON(http.MethodGet, path, nil, http.StatusNotFound, &got)
 			if got.Code != "permission_not_found" || got.Message == "" {
 				t.Errorf("error body %+v, want code permission_not_found with a message", got)
 			}
@@ -153,37 +128,35 @@ func testLookupCheck(t *testing.T, g *gate) {
 	}
 }
 
-func testLookupPermissions(t *testing.T, g *gate) {
+func testLookupPermissions(t *testing.T, g *testkit.Gate) {
 	tests := []struct {
 		name, user, uri string
-		want            []lookupPermission
+		want            []engine.HeldPermission
 	}{
-		{"two statements and a deny flag", "lu", "acc/A/chats/1", []lookupPermission{
+		{"two statements and a deny flag", "lu", "acc/A/chats/1", []engine.HeldPermission{
 			{Action: "delete"},
 			{Action: "read:*", Allow: true},
 			{Action: "write", Allow: true, Grant: true},
 		}},
-		{"only the covering statement", "lu", "acc/A", []lookupPermission{
+		{"only the covering statement", "lu", "acc/A", []engine.HeldPermission{
 			{Action: "delete"},
 			{Action: "read:*", Allow: true},
 		}},
-		{"inactive role and deleted record give nothing", "lu", "acc/B", []lookupPermission{}},
-		{"memberships from above merge", "lu", "cust/c1/proj/p1", []lookupPermission{
+		{"inactive role and deleted record give nothing", "lu", "acc/B", []engine.HeldPermission{}},
+		{"memberships from above merge", "lu", "cust/c1/proj/p1", []engine.HeldPermission{
 			{Action: "delete"},
 			{Action: "read:*", Allow: true},
 			{Action: "write", Allow: true, Grant: true},
 		}},
-		{"grant and delegate", "other", "acc/X", []lookupPermission{
+		{"grant and delegate", "other", "acc/X", []engine.HeldPermission{
 			{Action: "*", Allow: true, Grant: true, Delegate: true},
 		}},
-		{"unknown user", "nobody", "acc/A", []lookupPermission{}},
+		{"unknown user", "nobody", "acc/A", []engine.HeldPermission{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got struct {
-				Permissions []lookupPermission `json:"permissions"`
-			}
-			g.json(http.MethodGet, userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions"), nil, http.StatusOK, &got)
+			var got api.PermissionsResponse
+			g.JSON(http.MethodGet, userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions"), nil, http.StatusOK, &got)
 			if got.Permissions == nil {
 				t.Fatal("permissions is null or missing, want a list")
 			}
@@ -194,7 +167,7 @@ func testLookupPermissions(t *testing.T, g *gate) {
 	}
 }
 
-func testLookupResources(t *testing.T, g *gate) {
+func testLookupResources(t *testing.T, g *testkit.Gate) {
 	var pages []string
 	for i := range lookupPages {
 		pages = append(pages, fmt.Sprintf("pages/p%02d", i))
@@ -227,7 +200,7 @@ func testLookupResources(t *testing.T, g *gate) {
 // walkResources follows the cursor from the first page to the last and
 // returns every resource in order, failing on a page over the limit, a
 // repeated resource, an empty page with a cursor, or a cursor loop.
-func walkResources(t *testing.T, g *gate, user, permission, prefix string, limit int) []string {
+func walkResources(t *testing.T, g *testkit.Gate, user, permission, prefix string, limit int) []string {
 	t.Helper()
 	var all []string
 	seen := map[string]bool{}
@@ -243,8 +216,8 @@ func walkResources(t *testing.T, g *gate, user, permission, prefix string, limit
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		var got lookupResources
-		g.json(http.MethodGet, userPath(user, "resources")+"?"+q.Encode(), nil, http.StatusOK, &got)
+		var got api.ResourcesResponse
+		g.JSON(http.MethodGet, userPath(user, "resources")+"?"+q.Encode(), nil, http.StatusOK, &got)
 		if got.Resources == nil {
 			t.Fatalf("page %d: resources is null or missing, want a list", page)
 		}
@@ -270,29 +243,27 @@ func walkResources(t *testing.T, g *gate, user, permission, prefix string, limit
 	return all
 }
 
-func testLookupMemberships(t *testing.T, g *gate) {
-	c1 := lookupMembership{ID: "m-c1", Context: "cust/c1", Roles: []string{"reader"},
-		Permissions: []lookupPermission{{Action: "read:*", Allow: true}}}
-	p1 := lookupMembership{ID: "m-p1", Context: "cust/c1/proj/p1", Roles: []string{"denier", "writer"},
-		Permissions: []lookupPermission{{Action: "delete"}, {Action: "write", Allow: true, Grant: true}}}
-	inherited := func(m lookupMembership) lookupMembership { m.Inherited = true; return m }
+func testLookupMemberships(t *testing.T, g *testkit.Gate) {
+	c1 := engine.UserMembership{ID: "m-c1", Context: "cust/c1", Roles: []string{"reader"},
+		Permissions: []engine.HeldPermission{{Action: "read:*", Allow: true}}}
+	p1 := engine.UserMembership{ID: "m-p1", Context: "cust/c1/proj/p1", Roles: []string{"denier", "writer"},
+		Permissions: []engine.HeldPermission{{Action: "delete"}, {Action: "write", Allow: true, Grant: true}}}
+	inherited := func(m engine.UserMembership) engine.UserMembership { m.Inherited = true; return m }
 	tests := []struct {
 		name, user, context string
-		want                []lookupMembership
+		want                []engine.UserMembership
 	}{
-		{"at the context and above", "lu", "cust/c1/proj/p1", []lookupMembership{inherited(c1), p1}},
-		{"below the deepest membership", "lu", "cust/c1/proj/p1/tasks", []lookupMembership{inherited(c1), inherited(p1)}},
-		{"at the context only", "lu", "/cust/c1/", []lookupMembership{c1}},
+		{"at the context and above", "lu", "cust/c1/proj/p1", []engine.UserMembership{inherited(c1), p1}},
+		{"below the deepest membership", "lu", "cust/c1/proj/p1/tasks", []engine.UserMembership{inherited(c1), inherited(p1)}},
+		{"at the context only", "lu", "/cust/c1/", []engine.UserMembership{c1}},
 		{"sibling context", "lu", "cust/c3", nil},
 		{"records are not memberships", "lu", "acc/A", nil},
 		{"unknown user", "nobody", "cust/c1", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got struct {
-				Memberships []lookupMembership `json:"memberships"`
-			}
-			g.json(http.MethodGet, userPath(tt.user, "memberships")+"?context="+url.QueryEscape(tt.context), nil, http.StatusOK, &got)
+			var got api.MembershipsResponse
+			g.JSON(http.MethodGet, userPath(tt.user, "memberships")+"?context="+url.QueryEscape(tt.context), nil, http.StatusOK, &got)
 			if got.Memberships == nil {
 				t.Fatal("memberships is null or missing, want a list")
 			}

@@ -1,4 +1,4 @@
-package tests
+package manage
 
 import (
 	"encoding/json"
@@ -9,57 +9,53 @@ import (
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
-type errBody struct {
-	Code   string
-	Errors []struct{ Field, Message string }
-}
-
 func TestManageCRUD(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	role := map[string]any{"name": "Editor", "permissions": []map[string]any{{"action": "chats:write"}}}
 
 	var created struct {
 		ID      string `json:"_id"`
 		Version int64
 	}
-	g.json(http.MethodPut, "/v1/roles/editor", role, http.StatusCreated, &created)
+	g.JSON(http.MethodPut, "/v1/roles/editor", role, http.StatusCreated, &created)
 	if created.ID != "editor" || created.Version != 1 {
 		t.Fatalf("created %+v", created)
 	}
-	g.json(http.MethodPut, "/v1/roles/editor", role, http.StatusOK, &created)
+	g.JSON(http.MethodPut, "/v1/roles/editor", role, http.StatusOK, &created)
 	if created.Version != 2 {
 		t.Fatalf("version after update %d, want 2", created.Version)
 	}
-	code, body := g.doWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"1"`})
+	code, body := g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"1"`})
 	if code != http.StatusConflict {
 		t.Fatalf("stale If-Match: %d %s", code, body)
 	}
-	code, _ = g.doWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"2"`})
+	code, _ = g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"2"`})
 	if code != http.StatusOK {
 		t.Fatalf("current If-Match: %d", code)
 	}
-	code, _ = g.doWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": "nope"})
+	code, _ = g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": "nope"})
 	if code != http.StatusBadRequest {
 		t.Fatalf("malformed If-Match: %d", code)
 	}
-	g.json(http.MethodGet, "/v1/roles/editor", nil, http.StatusOK, &created)
+	g.JSON(http.MethodGet, "/v1/roles/editor", nil, http.StatusOK, &created)
 	if created.Version != 3 {
 		t.Fatalf("GET version %d, want 3", created.Version)
 	}
-	if code, _ := g.do(http.MethodDelete, "/v1/roles/editor", nil); code != http.StatusNoContent {
+	if code, _ := g.Do(http.MethodDelete, "/v1/roles/editor", nil); code != http.StatusNoContent {
 		t.Fatalf("delete: %d", code)
 	}
 	for _, m := range []string{http.MethodGet, http.MethodDelete} {
-		if code, _ := g.do(m, "/v1/roles/editor", nil); code != http.StatusNotFound {
+		if code, _ := g.Do(m, "/v1/roles/editor", nil); code != http.StatusNotFound {
 			t.Errorf("%s after delete: %d, want 404", m, code)
 		}
 	}
 }
 
 func TestManageValidation(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	tests := []struct {
 		name, path string
 		body       any
@@ -87,8 +83,8 @@ func TestManageValidation(t *testing.T) {
 			if s, ok := body.(string); ok {
 				body = []byte(s)
 			}
-			var e errBody
-			g.json(http.MethodPut, tt.path, body, tt.status, &e)
+			var e api.ErrorBody
+			g.JSON(http.MethodPut, tt.path, body, tt.status, &e)
 			var fields []string
 			for _, p := range e.Errors {
 				fields = append(fields, p.Field)
@@ -98,7 +94,7 @@ func TestManageValidation(t *testing.T) {
 					t.Errorf("fields (-want +got):\n%s", diff)
 				}
 			}
-			if code, _ := g.do(http.MethodGet, tt.path, nil); code != http.StatusNotFound {
+			if code, _ := g.Do(http.MethodGet, tt.path, nil); code != http.StatusNotFound {
 				t.Errorf("invalid document was stored (GET %d)", code)
 			}
 		})
@@ -106,7 +102,7 @@ func TestManageValidation(t *testing.T) {
 }
 
 func TestManageListPages(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	var ids []string
 	cursor := ""
 	for range 10 {
@@ -116,7 +112,7 @@ func TestManageListPages(t *testing.T) {
 			}
 			Cursor string
 		}
-		g.json(http.MethodGet, "/v1/roles?limit=3&cursor="+cursor, nil, http.StatusOK, &page)
+		g.JSON(http.MethodGet, "/v1/roles?limit=3&cursor="+cursor, nil, http.StatusOK, &page)
 		if len(page.Roles) > 3 {
 			t.Fatalf("page of %d, limit 3", len(page.Roles))
 		}
@@ -134,24 +130,24 @@ func TestManageListPages(t *testing.T) {
 }
 
 func TestCustomPolicyThroughAPI(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	src := "package custom.weekdays\n\nimport data.gatehouse.authz\n\nallow if authz.allow\n"
-	g.json(http.MethodPut, "/v1/policies/weekdays", map[string]string{"source": src}, http.StatusCreated, nil)
+	g.JSON(http.MethodPut, "/v1/policies/weekdays", map[string]string{"source": src}, http.StatusCreated, nil)
 	var out struct{ Result bool }
 	in := map[string]any{"input": map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}}
-	g.json(http.MethodPost, "/v1/data/custom/weekdays/allow", in, http.StatusOK, &out)
+	g.JSON(http.MethodPost, "/v1/data/custom/weekdays/allow", in, http.StatusOK, &out)
 	if !out.Result {
 		t.Fatal("custom policy not evaluated after its write")
 	}
 }
 
 func TestAPIKeyScopes(t *testing.T) {
-	_, uri := startStoreWithDemo(t)
+	_, uri := testkit.StoreWithDemo(t)
 	keys := []api.Key{
 		{Name: "svc", Secret: "decide-secret-0123456789", Scopes: []string{api.ScopeDecide}},
 		{Name: "ops", Secret: "admin-secret-0123456789", Scopes: []string{api.ScopeAdmin}},
 	}
-	g := startGateOn(t, uri, func(c *server.Config) { c.Keys = keys })
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.Keys = keys })
 	check := map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}
 	bearer := func(k string) map[string]string { return map[string]string{"Authorization": "Bearer " + k} }
 	tests := []struct {
@@ -173,12 +169,12 @@ func TestAPIKeyScopes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := g.doWith(tt.method, tt.path, tt.body, tt.headers)
+			code, body := g.DoWith(tt.method, tt.path, tt.body, tt.headers)
 			if code != tt.status {
 				t.Fatalf("%d, want %d: %s", code, tt.status, body)
 			}
 			if code >= 400 {
-				var e errBody
+				var e api.ErrorBody
 				if err := json.Unmarshal(body, &e); err != nil || e.Code == "" {
 					t.Errorf("error body %s", body)
 				}

@@ -1,4 +1,4 @@
-package tests
+package properties
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // The raw-body differential: /v1/authorize (native), the batch endpoint
@@ -21,8 +24,8 @@ import (
 // accepts the Rego decides the same way, what it refuses as invalid the
 // Rego calls invalid_input.
 
-// rdCases is how many bodies the test sends; GATEHOUSE_DIFF_CASES raises it.
-func rdCases(t *testing.T) int {
+// diffCaseCount is how many bodies the test sends; GATEHOUSE_DIFF_CASES raises it.
+func diffCaseCount(t *testing.T) int {
 	if s := os.Getenv("GATEHOUSE_DIFF_CASES"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 {
@@ -33,8 +36,8 @@ func rdCases(t *testing.T) int {
 	return 800
 }
 
-// rdValues are raw JSON values for a field, valid and not.
-var rdValues = map[string][]string{
+// fieldValues are raw JSON values for a field, valid and not.
+var fieldValues = map[string][]string{
 	"user": {`"alice"`, `"bob"`, `"carol"`, `"dan"`, `"mallory"`, `""`, `" "`, `null`, `42`, `true`, `["alice"]`, `{"id":"alice"}`,
 		`"alice\u0000"`, `"al\nice"`, `"\u0085"`, `"\ud800"`, `"` + strings.Repeat("u", 513) + `"`, `"é"`},
 	"installation": {`"summarizer-acme"`, `"summarizer-paused"`, `"nope"`, `""`, `null`, `0`, `false`, `[]`, `"summarizer-acme\u007f"`},
@@ -46,10 +49,10 @@ var rdValues = map[string][]string{
 		`{"action":"chats:read"}`, `"chats:read\u001f"`, `"` + strings.Repeat("é", 256) + `"`, `"` + strings.Repeat("é", 257) + `"`},
 }
 
-var rdKeys = []string{"user", "installation", "resource", "permission"}
+var fieldKeys = []string{"user", "installation", "resource", "permission"}
 
-// rdBody builds one raw body and says whether it repeats a key.
-func rdBody(r *rand.Rand) (body string, dup bool) {
+// randomBody builds one raw body and says whether it repeats a key.
+func randomBody(r *rand.Rand) (body string, dup bool) {
 	switch r.IntN(40) {
 	case 0:
 		return `["alice"]`, false
@@ -57,11 +60,11 @@ func rdBody(r *rand.Rand) (body string, dup bool) {
 		return `null`, false
 	}
 	var parts []string
-	for _, k := range rdKeys {
+	for _, k := range fieldKeys {
 		if r.IntN(5) == 0 && k != "resource" && k != "permission" || k == "installation" && r.IntN(2) == 0 {
 			continue
 		}
-		vs := rdValues[k]
+		vs := fieldValues[k]
 		v := vs[0]
 		if r.IntN(3) == 0 {
 			v = vs[r.IntN(len(vs))]
@@ -85,14 +88,8 @@ func rdBody(r *rand.Rand) (body string, dup bool) {
 	return "{" + strings.Join(parts, ",") + "}", dup
 }
 
-type rdDecision struct {
-	Allowed  bool             `json:"allowed"`
-	Reasons  []map[string]any `json:"reasons"`
-	DeniedBy *string          `json:"denied_by"`
-}
-
 func TestRawBodyDifferential(t *testing.T) {
-	g := startGate(t, demoSnapshot(t))
+	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	seed := rand.Uint64()
 	t.Logf("seed %d (GATEHOUSE_DIFF_SEED reruns it)", seed)
 	if s := os.Getenv("GATEHOUSE_DIFF_SEED"); s != "" {
@@ -100,10 +97,10 @@ func TestRawBodyDifferential(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(seed, 1))
 	counts := map[int]int{}
-	n := rdCases(t)
+	n := diffCaseCount(t)
 	for i := range n {
-		body, dup := rdBody(r)
-		status := rdCompare(t, g, body, dup)
+		body, dup := randomBody(r)
+		status := compareEndpoints(t, g, body, dup)
 		counts[status]++
 		if t.Failed() {
 			t.Fatalf("body %d of %d: %s", i, n, body)
@@ -115,12 +112,12 @@ func TestRawBodyDifferential(t *testing.T) {
 	}
 }
 
-// rdCompare sends body to the three endpoints and checks they agree.
-func rdCompare(t *testing.T, g *gate, body string, dup bool) int {
+// compareEndpoints sends body to the three endpoints and checks they agree.
+func compareEndpoints(t *testing.T, g *testkit.Gate, body string, dup bool) int {
 	t.Helper()
-	code, raw := g.do(http.MethodPost, "/v1/authorize", []byte(body))
-	dcode, draw := g.do(http.MethodPost, "/v1/data/gatehouse/authz/decision", []byte(`{"input":`+body+`}`))
-	bcode, braw := g.do(http.MethodPost, "/v1/authorize/batch", []byte(`{"checks":[`+body+`]}`))
+	code, raw := g.Do(http.MethodPost, "/v1/authorize", []byte(body))
+	dcode, draw := g.Do(http.MethodPost, "/v1/data/gatehouse/authz/decision", []byte(`{"input":`+body+`}`))
+	bcode, braw := g.Do(http.MethodPost, "/v1/authorize/batch", []byte(`{"checks":[`+body+`]}`))
 	if dup {
 		if code != 400 || dcode != 400 || bcode != 400 {
 			t.Errorf("repeated key: authorize %d, data %d, batch %d; want 400 from each", code, dcode, bcode)
@@ -132,14 +129,14 @@ func rdCompare(t *testing.T, g *gate, body string, dup bool) int {
 		return code
 	}
 	var rego struct {
-		Result rdDecision `json:"result"`
+		Result engine.Decision `json:"result"`
 	}
 	mustDecode(t, draw, &rego)
 	switch code {
 	case http.StatusOK:
-		var native rdDecision
+		var native engine.Decision
 		mustDecode(t, raw, &native)
-		if diff := cmp.Diff(rego.Result, native); diff != "" {
+		if diff := cmp.Diff(rego.Result, native, testkit.SameAnswer); diff != "" {
 			t.Errorf("native and Rego differ (-rego +native):\n%s", diff)
 		}
 		if bcode != http.StatusOK || !bytes.Contains(braw, []byte(`"allowed":`+strconv.FormatBool(native.Allowed))) {

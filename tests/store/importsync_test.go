@@ -1,4 +1,4 @@
-package tests
+package store
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/loader/syncer"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // TestImportReachesRunningServers imports straight into a store two
@@ -15,14 +16,14 @@ import (
 // checks that both see the new and the replaced documents within a few
 // sync intervals, long before the next full resync.
 func TestImportReachesRunningServers(t *testing.T) {
-	store, uri := startStoreWithDemo(t)
+	store, uri := testkit.StoreWithDemo(t)
 	slowResync := func(c *server.Config) {
 		c.Sync = syncer.Config{Interval: freshInterval, ResyncInterval: time.Hour}
 	}
-	a, b := startGateOn(t, uri, slowResync), startGateOn(t, uri, slowResync)
+	a, b := testkit.StartOn(t, uri, slowResync), testkit.StartOn(t, uri, slowResync)
 	const chat = "accounts/acme/chats/imported/msg"
-	for _, g := range []*gate{a, b} {
-		if g.allowed("ivy", chat) {
+	for _, g := range []*testkit.Gate{a, b} {
+		if allowed(g, "ivy", chat) {
 			t.Fatal("ivy is allowed before the import")
 		}
 	}
@@ -36,14 +37,14 @@ func TestImportReachesRunningServers(t *testing.T) {
 	if err := store.Import(context.Background(), record(model.StatusActive)); err != nil {
 		t.Fatal(err)
 	}
-	for name, g := range map[string]*gate{"a": a, "b": b} {
-		took := until(t, 10*freshInterval, "imported record reaches server "+name, func() bool { return g.allowed("ivy", chat) })
+	for name, g := range map[string]*testkit.Gate{"a": a, "b": b} {
+		took := testkit.Until(t, 10*freshInterval, "imported record reaches server "+name, func() bool { return allowed(g, "ivy", chat) })
 		t.Logf("import reached server %s in %v (sync interval %v, resync %v)", name, took, freshInterval, time.Hour)
 	}
 	if err := store.Import(context.Background(), record(model.StatusDeleted)); err != nil {
 		t.Fatal(err)
 	}
-	for name, g := range map[string]*gate{"a": a, "b": b} {
-		until(t, 10*freshInterval, "imported replacement reaches server "+name, func() bool { return !g.allowed("ivy", chat) })
+	for name, g := range map[string]*testkit.Gate{"a": a, "b": b} {
+		testkit.Until(t, 10*freshInterval, "imported replacement reaches server "+name, func() bool { return !allowed(g, "ivy", chat) })
 	}
 }

@@ -1,4 +1,4 @@
-package tests
+package decisions
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // BenchmarkAuthorizeHTTP measures the whole HTTP path of /v1/authorize
@@ -18,7 +19,7 @@ import (
 // uncached ones.
 func BenchmarkAuthorizeHTTP(b *testing.B) {
 	eng := engine.New(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := eng.Load(context.Background(), demoSnapshot(b)); err != nil {
+	if _, err := eng.Load(context.Background(), testkit.DemoSnapshot(b)); err != nil {
 		b.Fatal(err)
 	}
 	router := api.NewRouter(api.Deps{Engine: eng, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
