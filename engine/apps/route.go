@@ -185,3 +185,32 @@ func CheckPath(path string) error {
 	}
 	return nil
 }
+
+// Spec describes one compiled route as the Matcher tries it, so that
+// another evaluator (the Rego of gatehouse.routes) can try the same routes
+// in the same order: Pattern is the resourcePath as written, Prefix the
+// literal text every path it matches starts with ("" for none), Methods
+// the allowed methods, each with its active permission ("" for none).
+type Spec struct {
+	App      string
+	Resource string
+	Pattern  string
+	Prefix   string
+	Methods  map[string]string
+}
+
+// Specs lists the routes in the order Match tries them.
+func (m *Matcher) Specs() []Spec {
+	out := make([]Spec, len(m.routes))
+	for i := range m.routes {
+		r := &m.routes[i]
+		s := Spec{App: r.App, Resource: r.Resource, Pattern: r.re.String(), Prefix: r.prefix, Methods: map[string]string{}}
+		for mi, method := range model.HTTPMethods {
+			if r.allowed&(1<<mi) != 0 {
+				s.Methods[method] = r.permissions[mi]
+			}
+		}
+		out[i] = s
+	}
+	return out
+}

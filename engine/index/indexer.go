@@ -19,6 +19,11 @@ type Indexer struct {
 	stamps     map[string]map[string]stamp
 	docs       map[string]map[string]model.Document // small collections
 	userGroups map[string][]string                  // user → sorted group ids
+	// tenantOnboardings maps a tenant to its onboarding ids, and
+	// versionTenants an app version id to the tenants onboarded to it
+	// (both sorted): what rebuilding a tenant's routes needs.
+	tenantOnboardings map[string][]string
+	versionTenants    map[string][]string
 }
 
 // stamp identifies one write of a document and, for records and
@@ -42,7 +47,7 @@ func large(collection string) bool {
 func newIndexer() *Indexer {
 	ix := &Indexer{
 		stamps: map[string]map[string]stamp{}, docs: map[string]map[string]model.Document{},
-		userGroups: map[string][]string{},
+		userGroups: map[string][]string{}, tenantOnboardings: map[string][]string{}, versionTenants: map[string][]string{},
 	}
 	for _, c := range model.Collections {
 		ix.stamps[c] = map[string]stamp{}
@@ -87,6 +92,11 @@ func Build(s *model.Snapshot, rev uint64) (*Indexer, *View) {
 	}
 	for id := range ix.docs[model.Extensions] {
 		v.extensions.set(id, ix.extension(id), false)
+	}
+	for tenant := range ix.tenantOnboardings {
+		if r := ix.tenantRoutes(tenant); r != nil {
+			v.routes.set(tenant, r, false)
+		}
 	}
 	return ix, v
 }
@@ -147,6 +157,9 @@ func (ix *Indexer) put(collection string, doc model.Document) {
 			link(ix.userGroups, u.UserID, id)
 		}
 		ix.docs[collection][id] = doc
+	case *model.Onboarding:
+		ix.putOnboarding(d)
+		ix.docs[collection][id] = doc
 	default:
 		ix.docs[collection][id] = doc
 	}
@@ -158,6 +171,9 @@ func (ix *Indexer) remove(collection, id string) {
 		for _, u := range g.Users {
 			unlink(ix.userGroups, u.UserID, id)
 		}
+	}
+	if o, ok := ix.docs[collection][id].(*model.Onboarding); ok {
+		ix.removeOnboarding(o)
 	}
 	delete(ix.stamps[collection], id)
 	delete(ix.docs[collection], id)

@@ -59,6 +59,7 @@ func older(a *model.Meta, b stamp) bool {
 // (added, by principal).
 type touched struct {
 	users, groups, roles, installations, extensions set
+	tenants                                         set // whose routes change
 	policies                                        bool
 	dropped                                         set // source keys, see sourceKey
 	addedUsers, addedGroups                         map[string][]Grant
@@ -66,7 +67,7 @@ type touched struct {
 
 func newTouched() *touched {
 	return &touched{
-		users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{},
+		users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{}, tenants: set{},
 		dropped: set{}, addedUsers: map[string][]Grant{}, addedGroups: map[string][]Grant{},
 	}
 }
@@ -109,6 +110,8 @@ func (ix *Indexer) note(collection, id string, t *touched) {
 		t.extensions[id] = struct{}{}
 	case model.Policies:
 		t.policies = true
+	case model.Onboardings, model.Apps:
+		ix.noteRoutes(collection, id, t)
 	case model.Records, model.Memberships:
 		st := ix.stamps[collection][id]
 		for _, u := range st.namedUsers() {
@@ -142,6 +145,7 @@ func (ix *Indexer) next(cur *View, t *touched, rev uint64) *View {
 		roles:         nextShards(&cur.roles, t.roles, ix.roleEntry),
 		installations: nextShards(&cur.installations, t.installations, ix.installation),
 		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension),
+		routes:        nextShards(&cur.routes, t.tenants, ix.tenantRoutes),
 	}
 }
 

@@ -42,7 +42,7 @@ func (v *View) Root() ast.Value {
 // Document renders the whole index.
 func (v *View) Document() ast.Value {
 	out := ast.NewObject()
-	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions} {
+	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions, keyRoutes} {
 		out.Insert(ast.InternedTerm(key), ast.NewTerm(v.Collection(key)))
 	}
 	return out
@@ -70,6 +70,8 @@ func (v *View) Collection(key string) ast.Value {
 		return entries(&v.installations, (*installationView).value)
 	case keyExtensions:
 		return entries(&v.extensions, func(x *extensionView) ast.Value { return x.value })
+	case keyRoutes:
+		return entries(&v.routes, func(r *tenantRoutes) ast.Value { return r.value })
 	}
 	return nil
 }
@@ -87,6 +89,8 @@ func (v *View) Entry(key, id string) ast.Value {
 		return entry(&v.installations, id, (*installationView).value)
 	case keyExtensions:
 		return entry(&v.extensions, id, func(x *extensionView) ast.Value { return x.value })
+	case keyRoutes:
+		return entry(&v.routes, id, func(r *tenantRoutes) ast.Value { return r.value })
 	}
 	return nil
 }

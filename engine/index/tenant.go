@@ -4,8 +4,9 @@ package index
 // segments of a tenant's root, say) can use: the grants whose pattern can
 // cover such a URI, the users and groups holding them (a user also for a
 // group kept), the roles those grants name, the installations whose scope
-// reaches under scope, and their extensions. The result shares entries
-// with v and renders like any view.
+// reaches under scope, their extensions, and the routes of the tenants
+// under scope. The result shares entries with v and renders like any
+// view.
 func (v *View) Within(scope []string) *View {
 	out := &View{rev: v.rev}
 	v.groups.each(func(id string, p *principal) {
@@ -44,7 +45,18 @@ func (v *View) Within(scope []string) *View {
 			}
 		}
 	})
+	v.withinRoutes(out, scope)
 	return out
+}
+
+// withinRoutes keeps the routes of the tenants whose root
+// (tenants/{tenant}) reaches under scope: for a tenant's scope, its own.
+func (v *View) withinRoutes(out *View, scope []string) {
+	v.routes.each(func(tenant string, r *tenantRoutes) {
+		if reaches([]string{"tenants", tenant}, scope) {
+			out.routes.set(tenant, r, false)
+		}
+	})
 }
 
 // reaching keeps the grants whose pattern can cover a URI under scope, in

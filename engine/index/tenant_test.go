@@ -49,6 +49,8 @@ func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
 			{Meta: model.Meta{ID: "i1"}, ExtensionID: "e1", Context: "tenants/t1", Status: model.StatusActive},
 			{Meta: model.Meta{ID: "i2"}, ExtensionID: "e2", Context: "tenants/t2", Status: model.StatusActive},
 		},
+		Apps:        []model.AppVersion{*model.NewAppVersion("p:a", "1", routesManifest("p:a", "^/a$"))},
+		Onboardings: []model.Onboarding{onboarding("t1", "p:a", "1"), onboarding("t2", "p:a", "1")},
 	}
 	_, v := Build(snap, 1)
 	full := v.JSON()
@@ -65,6 +67,7 @@ func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
 		"roles":         pick("roles", "reader", "writer"),
 		"installations": pick("installations", "i1"),
 		"extensions":    pick("extensions", "e1"),
+		"routes":        pick("routes", "t1"),
 	}
 	if diff := cmp.Diff(want, v.Within([]string{"tenants", "t1"}).JSON()); diff != "" {
 		t.Errorf("Within (-want +got):\n%s", diff)

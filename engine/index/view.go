@@ -19,6 +19,7 @@ type View struct {
 	roles         shards[*roleView]
 	installations shards[*installationView]
 	extensions    shards[*extensionView]
+	routes        shards[*tenantRoutes] // by tenant id, see routes.go
 }
 
 // Rev returns the view's revision.
