@@ -35,7 +35,7 @@ const (
 )
 
 // preparedQueries are prepared with every compile.
-var preparedQueries = []string{DecisionQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery}
+var preparedQueries = []string{DecisionQuery, RouteQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery}
 
 // Engine evaluates the Rego model over the loaded data. Each revision is
 // one generation, the compiled policies and the view of the data

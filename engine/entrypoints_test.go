@@ -19,6 +19,8 @@ func TestEntrypointsOf(t *testing.T) {
 		"gatehouse/authz/decision":           true,
 		"/gatehouse/authz/decision/allowed":  true,
 		"gatehouse/lookup/permissions":       true,
+		"gatehouse/routes/decision":          true,
+		"gatehouse/routes/route":             false,
 		"gatehouse/lookup/resources":         true,
 		"gatehouse/lookup/memberships":       true,
 		"custom/rule/answer":                 true,
