@@ -56,6 +56,7 @@ type BatchResponse struct {
 func (h *handlers) authorize(g *gin.RouterGroup) {
 	g.POST("", h.authorizeOne)
 	g.POST("/batch", h.authorizeBatch)
+	g.POST("/http", h.authorizeHTTP)
 }
 
 func (h *handlers) authorizeOne(c *gin.Context) {
