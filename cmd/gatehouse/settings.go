@@ -120,6 +120,8 @@ var settings = []setting{
 		usage: signingAlgUsage, bind: strVar(bundles.DefaultSigningAlgorithm, func(p *params) *string { return &p.bundleSigning.alg })},
 	{flag: "bundle-signing-keyid", in: onServe, env: "GATEHOUSE_BUNDLE_SIGNING_KEYID", key: "bundles.signingKeyId",
 		usage: signingKeyIDUsage, bind: strVar(defaultSigningKeyID, func(p *params) *string { return &p.bundleSigning.keyID })},
+	{flag: "envoy-addr", in: onServe, env: "GATEHOUSE_ENVOY_ADDR", key: "envoy.addr",
+		usage: "Envoy ext_authz gRPC listen address (route decisions); off when empty", bind: strVar(server.DefaultEnvoyAddr, func(p *params) *string { return &p.serve.EnvoyAddr })},
 
 	// Options of one run: flags only.
 	{flag: "demo", in: []string{"seed"},

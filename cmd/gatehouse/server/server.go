@@ -54,6 +54,9 @@ type Config struct {
 	DecisionLog string
 	// DecisionCacheSize bounds the decision cache; 0 disables it.
 	DecisionCacheSize int
+	// EnvoyAddr is the Envoy ext_authz gRPC listen address; empty
+	// (DefaultEnvoyAddr) serves none.
+	EnvoyAddr string
 }
 
 // Validate reports every problem with the config.
@@ -63,6 +66,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("addr is required"))
 	} else if len(c.Keys) == 0 && !loopback(c.Addr) {
 		errs = append(errs, fmt.Errorf("no API keys are configured, so gatehouse only listens on loopback; %s is not (configure keys or use 127.0.0.1)", c.Addr))
+	}
+	if c.EnvoyAddr != "" && len(c.Keys) == 0 && !loopback(c.EnvoyAddr) {
+		errs = append(errs, fmt.Errorf("no API keys are configured, so the envoy ext_authz server only listens on loopback; %s is not", c.EnvoyAddr))
 	}
 	if c.DecisionCacheSize < 0 {
 		errs = append(errs, errors.New("decision cache size must not be negative"))
@@ -95,6 +101,8 @@ type Server struct {
 	Syncer  *syncer.Syncer
 	Bundles *bundles.Server
 	Addr    string // the address actually bound
+	// EnvoyAddr is the ext_authz address actually bound; empty when off.
+	EnvoyAddr string
 
 	log     *slog.Logger
 	closers closers // every part started, closed in reverse by Close
@@ -136,6 +144,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Server, err er
 	s.Syncer, s.Bundles = syncer.New(store, eng, cfg.Sync, log), bundles.NewServer(eng, cfg.BundleSigning)
 	s.startSyncing()
 	s.serve(ln, cfg)
+	if err := s.serveEnvoy(cfg); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
