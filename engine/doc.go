@@ -29,6 +29,12 @@
 //	decision  api → Engine.Decide → decisionCache → index.View.Decide
 //	          (or, with hook rules, policy.Set's prepared query over
 //	          regostore pinned to the view) → decisionlog
+//	route     api (POST /v1/authorize/http) or api/envoy (ext_authz) →
+//	          Engine.DecideHTTP → index.View.Route (the tenant's
+//	          apps.Matcher, built by the indexer per onboarding state) →
+//	          the decision path above for the route's permission on
+//	          tenants/{tenant}/apps/{app}; data.gatehouse.routes.decision
+//	          is its Rego definition (routes_internal_test.go)
 //	write     api → writes.Service (validate, references, on-behalf
 //	          check) → store write (loader) → Engine.Apply → index.Indexer.Apply
 //	          (next view from the touched shards; policy.New on a policy

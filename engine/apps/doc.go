@@ -22,7 +22,9 @@
 //     document, and diffs them against each tenant's previous onboarding;
 //     Offboard lists what removes it all.
 //   - route.go, prefix.go: Matcher, the route of a (method, path) among a
-//     tenant's onboarded apps, through a literal-prefix radix tree.
+//     tenant's onboarded apps, through a literal-prefix radix tree; Specs
+//     describes its routes in order, for the index to render them for
+//     the Rego of gatehouse.routes, which tries them by the same rule.
 //
 // # Ids
 //

@@ -3,12 +3,18 @@
 // and extensions, in shards), the Indexer that builds a View from a
 // snapshot and the next View from changes (Apply, Diff), the rendering of
 // a View as the document OPA reads at data.gatehouse.index (Grant.Term,
-// View.Root), and the native decision (View.Decide), which answers exactly
-// as policies/gatehouse/authz/authz.rego does.
+// View.Root), the native decision (View.Decide), which answers exactly
+// as policies/gatehouse/authz/authz.rego does, and per tenant the route
+// Matcher over the app versions onboarded there (View.Route, routes.go),
+// rendered at data.gatehouse.index.routes for gatehouse.routes.
 //
 // Changing how a decision is made means this package, authz.rego and the
 // differential test (engine's native_internal_test.go), nothing else.
 //
-// It imports only engine/model and OPA's ast; never the engine, OPA's
-// storage or rego, Gin or the MongoDB driver.
+// Changing how a route is found means engine/apps (the Matcher), the
+// rendering in routes.go, routes.rego and the engine's
+// routes_internal_test.go.
+//
+// It imports only engine/model, engine/apps (pure too) and OPA's ast;
+// never the engine, OPA's storage or rego, Gin or the MongoDB driver.
 package index
