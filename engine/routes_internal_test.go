@@ -129,6 +129,10 @@ func TestRouteDecisionsEqualRego(t *testing.T) {
 		}
 		inputs := httpInputs(variedRoutes, 1500, seed)
 		inputs = append(inputs, edgeHTTPInputs(inputs[:600])...)
+		for k, in := range inputs[:300] { // apps as principals
+			in.User, in.App = "", datagen.RouteApp(k%variedRoutes.Apps)
+			inputs = append(inputs, in)
+		}
 		allowed, noRoute := sameRoutesAsRego(t, e, inputs)
 		t.Logf("seed %d: %d inputs, %d allowed, %d without a route", seed, len(inputs), allowed, noRoute)
 		if allowed == 0 || noRoute == 0 || allowed+noRoute == len(inputs) {

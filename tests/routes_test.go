@@ -128,10 +128,43 @@ func TestAuthorizeHTTPRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestAuthorizeHTTPForApps decides for an app as the principal.
+// TestAuthorizeHTTPForApps decides for an app as the principal: the
+// directory app holds participants-viewer on the participants app in t1
+// through its onboarding's grants.
 func TestAuthorizeHTTPForApps(t *testing.T) {
 	t.Skip("needs apps as principals (branch wt-appdec: engine.Input's App and Tenant, onboarding grants in the index, " +
-		"gatehouse.authz for {app, tenant}); until then an app's route decision is gatehouse.authz's answer to that input, invalid_input")
+		"gatehouse.authz for {app, tenant}); until then an app's route decision is gatehouse.authz's answer to that input, invalid_input. " +
+		"Remove this skip when it lands, and decide natively in engine/routes.go (decideApp)")
+	snap := routedSnapshot()
+	dir := &model.Manifest{AppID: "platform:directory"}
+	snap.Apps = append(snap.Apps, *model.NewAppVersion(dir.AppID, "1", dir))
+	snap.Onboardings = append(snap.Onboardings, model.Onboarding{
+		Meta: model.Meta{ID: model.OnboardingID("t1", dir.AppID)}, AppID: dir.AppID, VersionID: "1", TenantID: "t1",
+		Grants: []model.AppGrant{{Role: "platform:participants/participants-viewer", ResourceURI: model.TenantAppURI("t1", "platform:participants")}},
+	})
+	g := startGate(t, snap)
+	tests := []struct {
+		name, body, deniedBy string // deniedBy "" when allowed
+	}{
+		{"allowed through the onboarding's grants", `{"tenant": "t1", "method": "GET", "path": "/v1/participants", "app": "platform:directory"}`, ""},
+		{"write not held", `{"tenant": "t1", "method": "POST", "path": "/v1/participants", "app": "platform:directory"}`, "app"},
+		{"app not onboarded", `{"tenant": "t1", "method": "GET", "path": "/v1/participants", "app": "platform:other"}`, "app"},
+		{"no route", `{"tenant": "t1", "method": "GET", "path": "/v2", "app": "platform:directory"}`, "no_route"},
+	}
+	for _, tt := range tests {
+		var got routeAnswer
+		g.json(http.MethodPost, "/v1/authorize/http", tt.body, http.StatusOK, &got)
+		deniedBy := ""
+		if got.DeniedBy != nil {
+			deniedBy = *got.DeniedBy
+		}
+		if deniedBy != tt.deniedBy || got.Allowed != (tt.deniedBy == "") || (tt.deniedBy != "no_route") != (got.Route != nil) {
+			t.Errorf("%s: %+v, want denied_by %q", tt.name, got, tt.deniedBy)
+		}
+		if got.Allowed && (len(got.Reasons) != 1 || got.Reasons[0]["kind"] != "onboarding" || got.Reasons[0]["id"] != "t1/platform:directory") {
+			t.Errorf("%s: reasons %v", tt.name, got.Reasons)
+		}
+	}
 }
 
 // TestAuthorizeHTTPScopes admits decide (and admin) keys only.

@@ -54,6 +54,10 @@ func RoutedSnapshot(shape Routes, seed uint64) *model.Snapshot {
 				continue
 			}
 			o := model.Onboarding{Meta: model.Meta{ID: model.OnboardingID(tenant, RouteApp(i))}, AppID: RouteApp(i), TenantID: tenant, VersionID: versions[r.IntN(len(versions))]}
+			if shape.Varied { // the roles the app holds as a principal there
+				role := []string{"route-reader", "route-admin"}[r.IntN(2)]
+				o.Grants = []model.AppGrant{{Role: role, ResourceURI: model.TenantAppURI(tenant, RouteApp(r.IntN(shape.Apps)))}}
+			}
 			s.Onboardings = append(s.Onboardings, o)
 		}
 	}
