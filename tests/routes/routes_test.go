@@ -1,4 +1,4 @@
-package tests
+package routes
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/datagen"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // routedSnapshot is SPEC section 6's participants app onboarded to t1,
@@ -46,7 +47,7 @@ type routeAnswer struct {
 }
 
 func TestAuthorizeHTTP(t *testing.T) {
-	g := startGate(t, routedSnapshot())
+	g := testkit.Start(t, routedSnapshot())
 	route := `{"App":"platform:participants","Resource":"participants","Permission":"participants.read"}`
 	tests := []struct {
 		name     string
@@ -66,7 +67,7 @@ func TestAuthorizeHTTP(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got routeAnswer
-			g.json(http.MethodPost, "/v1/authorize/http", tt.body, http.StatusOK, &got)
+			g.JSON(http.MethodPost, "/v1/authorize/http", tt.body, http.StatusOK, &got)
 			gotRoute := ""
 			if got.Route != nil {
 				raw, _ := json.Marshal(got.Route)
@@ -84,7 +85,7 @@ func TestAuthorizeHTTP(t *testing.T) {
 }
 
 func TestAuthorizeHTTPRefusesBadInput(t *testing.T) {
-	g := startGate(t, routedSnapshot())
+	g := testkit.Start(t, routedSnapshot())
 	tests := []struct {
 		name   string
 		body   string
@@ -109,7 +110,7 @@ func TestAuthorizeHTTPRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, raw := g.do(http.MethodPost, "/v1/authorize/http", tt.body)
+			code, raw := g.Do(http.MethodPost, "/v1/authorize/http", tt.body)
 			if code != tt.status {
 				t.Fatalf("status %d, want %d; body %s", code, tt.status, raw)
 			}
@@ -142,7 +143,7 @@ func TestAuthorizeHTTPForApps(t *testing.T) {
 		Meta: model.Meta{ID: model.OnboardingID("t1", dir.AppID)}, AppID: dir.AppID, VersionID: "1", TenantID: "t1",
 		Grants: []model.AppGrant{{Role: "platform:participants/participants-viewer", ResourceURI: model.TenantAppURI("t1", "platform:participants")}},
 	})
-	g := startGate(t, snap)
+	g := testkit.Start(t, snap)
 	tests := []struct {
 		name, body, deniedBy string // deniedBy "" when allowed
 	}{
@@ -153,7 +154,7 @@ func TestAuthorizeHTTPForApps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got routeAnswer
-		g.json(http.MethodPost, "/v1/authorize/http", tt.body, http.StatusOK, &got)
+		g.JSON(http.MethodPost, "/v1/authorize/http", tt.body, http.StatusOK, &got)
 		deniedBy := ""
 		if got.DeniedBy != nil {
 			deniedBy = *got.DeniedBy
@@ -169,12 +170,12 @@ func TestAuthorizeHTTPForApps(t *testing.T) {
 
 // TestAuthorizeHTTPScopes admits decide (and admin) keys only.
 func TestAuthorizeHTTPScopes(t *testing.T) {
-	_, uri := startStoreWith(t, routedSnapshot())
+	_, uri := testkit.StoreWith(t, routedSnapshot())
 	var keys []api.Key
 	for _, s := range api.Scopes {
 		keys = append(keys, api.Key{Name: s, Secret: "key-for-" + s + "-0123456789", Scopes: []string{s}})
 	}
-	g := startGateOn(t, uri, func(c *server.Config) { c.Keys = keys })
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.Keys = keys })
 	body := `{"tenant": "t1", "method": "GET", "path": "/v1/participants", "user": "ann"}`
 	for _, caller := range append([]string{"no key"}, api.Scopes...) {
 		want := http.StatusForbidden
@@ -185,7 +186,7 @@ func TestAuthorizeHTTPScopes(t *testing.T) {
 		case api.ScopeDecide, api.ScopeAdmin:
 			want = http.StatusOK
 		}
-		if code, raw := g.doWith(http.MethodPost, "/v1/authorize/http", body, headers); code != want {
+		if code, raw := g.DoWith(http.MethodPost, "/v1/authorize/http", body, headers); code != want {
 			t.Errorf("%s: status %d, want %d; body %s", caller, code, want, raw)
 		}
 	}
@@ -204,27 +205,31 @@ type routeView struct {
 // tenant's, against POST /v1/authorize/http.
 func TestSidecarRoutesMatchGatehouse(t *testing.T) {
 	shape := datagen.Routes{Tenants: 3, Apps: 10, RoutesPerApp: 5, Users: 8, Varied: true}
-	_, uri := startStoreWith(t, datagen.RoutedSnapshot(shape, 21))
-	g := startGateOn(t, uri)
-	whole := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse"})
-	tenant := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/tenants/" + datagen.RouteTenant(1)})
-	until(t, 60*time.Second, "sidecars activate their bundles", func() bool { return whole.healthy() && tenant.healthy() })
+	_, uri := testkit.StoreWith(t, datagen.RoutedSnapshot(shape, 21))
+	g := testkit.StartOn(t, uri)
+	whole := testkit.StartSidecar(t, g.Base, testkit.SidecarOptions{Resource: "/v1/bundles/gatehouse"})
+	tenant := testkit.StartSidecar(t, g.Base, testkit.SidecarOptions{Resource: "/v1/bundles/tenants/" + datagen.RouteTenant(1)})
+	testkit.Until(t, 60*time.Second, "sidecars activate their bundles", func() bool { return whole.Healthy() && tenant.Healthy() })
 
 	allowed, noRoute, onTenant := 0, 0, 0
 	queries := datagen.RouteQueries(shape, 500, 9)
 	for i, q := range queries {
 		in := map[string]string{"tenant": q.Tenant, "method": q.Method, "path": q.Path, "user": q.User}
+		if i%5 == 0 { // an app as the principal
+			delete(in, "user")
+			in["app"] = datagen.RouteApp(i % shape.Apps)
+		}
 		var want routeView
-		g.json(http.MethodPost, "/v1/authorize/http", in, http.StatusOK, &want)
-		sidecars := []*sidecar{whole}
+		g.JSON(http.MethodPost, "/v1/authorize/http", in, http.StatusOK, &want)
+		sidecars := map[string]*testkit.Sidecar{"whole bundle": whole}
 		if q.Tenant == datagen.RouteTenant(1) {
-			sidecars = append(sidecars, tenant)
+			sidecars["tenant bundle"] = tenant
 			onTenant++
 		}
-		for _, s := range sidecars {
+		for name, s := range sidecars {
 			got := routeDecision(s, in)
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("check %d %v: gatehouse vs sidecar %s (-gatehouse +sidecar):\n%s", i, in, s.base, diff)
+				t.Fatalf("check %d %v: gatehouse vs sidecar with the %s (-gatehouse +sidecar):\n%s", i, in, name, diff)
 			}
 		}
 		if want.Allowed {
@@ -246,9 +251,8 @@ func TestSidecarRoutesMatchGatehouse(t *testing.T) {
 }
 
 // routeDecision asks a sidecar for data.gatehouse.routes.decision.
-func routeDecision(s *sidecar, input map[string]string) routeView {
-	s.t.Helper()
+func routeDecision(s *testkit.Sidecar, input map[string]string) routeView {
 	var out struct{ Result routeView }
-	s.query("/v1/data/gatehouse/routes/decision", input, &out)
+	s.Query("/v1/data/gatehouse/routes/decision", input, &out)
 	return out.Result
 }

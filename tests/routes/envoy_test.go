@@ -1,4 +1,4 @@
-package tests
+package routes
 
 import (
 	"context"
@@ -16,15 +16,16 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/api/envoy"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // envoyClient connects an ext_authz client to the server's Envoy address.
-func envoyClient(t *testing.T, g *gate) authv3.AuthorizationClient {
+func envoyClient(t *testing.T, g *testkit.Gate) authv3.AuthorizationClient {
 	t.Helper()
-	if g.srv.EnvoyAddr == "" {
+	if g.Srv.EnvoyAddr == "" {
 		t.Fatal("the envoy ext_authz server is off")
 	}
-	conn, err := grpc.NewClient(g.srv.EnvoyAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(g.Srv.EnvoyAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +44,8 @@ func envoyCheck(method, path, tenant, user string) *authv3.CheckRequest {
 // TestEnvoyExtAuthz checks routes through the ext_authz server that
 // `gatehouse serve --envoy-addr` starts beside the HTTP API.
 func TestEnvoyExtAuthz(t *testing.T) {
-	_, uri := startStoreWith(t, routedSnapshot())
-	g := startGateOn(t, uri, func(c *server.Config) { c.EnvoyAddr = "127.0.0.1:0" })
+	_, uri := testkit.StoreWith(t, routedSnapshot())
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.EnvoyAddr = "127.0.0.1:0" })
 	client := envoyClient(t, g)
 	tests := []struct {
 		name string
@@ -83,9 +84,9 @@ func TestEnvoyExtAuthz(t *testing.T) {
 // TestEnvoyExtAuthzNeedsDecideKey: with API keys, a call needs a decide
 // key as its bearer token.
 func TestEnvoyExtAuthzNeedsDecideKey(t *testing.T) {
-	_, uri := startStoreWith(t, routedSnapshot())
+	_, uri := testkit.StoreWith(t, routedSnapshot())
 	keys := []api.Key{{Name: "d", Secret: "decide-key-0123456789", Scopes: []string{api.ScopeDecide}}}
-	g := startGateOn(t, uri, func(c *server.Config) { c.EnvoyAddr, c.Keys = "127.0.0.1:0", keys })
+	g := testkit.StartOn(t, uri, func(c *server.Config) { c.EnvoyAddr, c.Keys = "127.0.0.1:0", keys })
 	client := envoyClient(t, g)
 	req := envoyCheck("GET", "/v1/participants", "t1", "ann")
 	if _, err := client.Check(t.Context(), req); status.Code(err) != codes.Unauthenticated {
