@@ -164,4 +164,3 @@ func (s *Service) writeBatch(ctx context.Context, changes []apps.Change, version
 	}
 	return false, err
 }
-

@@ -316,7 +316,7 @@ func TestDataAPI(t *testing.T) {
 		}
 		want := map[string]int{
 			"roles": 4, "records": 4, "groups": 1, "memberships": 1,
-			"extensions": 1, "installations": 2, "tenants": 1, "policies": 0,
+			"extensions": 1, "installations": 2, "tenants": 2, "apps": 2, "onboardings": 0, "policies": 0,
 		}
 		if diff := cmp.Diff(snap.Counts(), want, zeroIsAbsent); diff != "" {
 			t.Fatalf("test bug: demo data counts changed (-demo +want):\n%s", diff)
