@@ -182,6 +182,55 @@ func TestApplyUpdatesDocumentsWithoutDigest(t *testing.T) {
 	}
 }
 
+// recreated is record id written again, after its delete.
+func recreated(id string) *model.Record {
+	return &model.Record{Meta: model.Meta{ID: id, Version: 1, UpdatedAt: time.Now()}, Status: model.StatusActive, Users: []model.UserRef{{UserID: "alice"}},
+		Statements: []model.Statement{{Roles: []string{"reader"}, Resources: []model.ResourceRef{{ResourceURI: "accounts/" + id}}}}}
+}
+
+// A sync whose snapshot was read before a delete was applied, or a poll
+// that fetched the document before it, must not bring the deleted write
+// back; a document created again after the delete does come back.
+func TestDeletedWriteStaysDeleted(t *testing.T) {
+	reader := model.Role{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read"}}}
+	old := recreated("old")
+	old.UpdatedAt = time.Now().Add(-time.Minute)
+	snap := &model.Snapshot{Roles: []model.Role{reader}, Records: []model.Record{*old}}
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	readStart := time.Now() // a resync begins reading: it sees the record
+	if _, err := e.Apply(t.Context(), []Change{{Collection: model.Records, ID: "old"}}); err != nil {
+		t.Fatal(err)
+	}
+	allowed := func() bool {
+		d, err := e.Decide(t.Context(), Input{User: "alice", Resource: "accounts/old", Permission: "read"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if _, _, err := e.Sync(t.Context(), clone(t, snap), readStart); err != nil {
+		t.Fatal(err)
+	}
+	if allowed() {
+		t.Fatal("a sync read before the delete brought the deleted record back")
+	}
+	if _, err := e.Apply(t.Context(), []Change{{Collection: model.Records, ID: "old", Doc: copyOf(old)}}); err != nil {
+		t.Fatal(err)
+	}
+	if allowed() {
+		t.Fatal("a poll that fetched the record before its delete brought it back")
+	}
+	if _, err := e.Apply(t.Context(), []Change{{Collection: model.Records, ID: "old", Doc: recreated("old")}}); err != nil {
+		t.Fatal(err)
+	}
+	if !allowed() {
+		t.Fatal("the record created again after its delete is not loaded")
+	}
+}
+
 // Each change in one Apply counts against the changes before it.
 func TestApplyOrdersChangesToOneDocument(t *testing.T) {
 	reader := model.Role{Meta: model.Meta{ID: "reader"}, Permissions: []model.Permission{{Action: "read"}}}
@@ -196,9 +245,11 @@ func TestApplyOrdersChangesToOneDocument(t *testing.T) {
 	}{
 		{"create then delete", []Change{{Collection: model.Records, ID: "new", Doc: rec("new", 1)}, {Collection: model.Records, ID: "new", Doc: nil}},
 			map[string]bool{"accounts/new": false, "accounts/old": true}},
-		{"delete then put the same", []Change{{Collection: model.Records, ID: "old", Doc: nil}, {Collection: model.Records, ID: "old", Doc: rec("old", 1)}},
+		{"delete then the deleted write again", []Change{{Collection: model.Records, ID: "old", Doc: nil}, {Collection: model.Records, ID: "old", Doc: rec("old", 1)}},
+			map[string]bool{"accounts/old": false}},
+		{"delete then a record created again", []Change{{Collection: model.Records, ID: "old", Doc: nil}, {Collection: model.Records, ID: "old", Doc: recreated("old")}},
 			map[string]bool{"accounts/old": true}},
-		{"put then delete then put", []Change{{Collection: model.Records, ID: "new", Doc: rec("new", 1)}, {Collection: model.Records, ID: "new", Doc: nil}, {Collection: model.Records, ID: "new", Doc: rec("new", 1)}},
+		{"put then delete then create again", []Change{{Collection: model.Records, ID: "new", Doc: rec("new", 1)}, {Collection: model.Records, ID: "new", Doc: nil}, {Collection: model.Records, ID: "new", Doc: recreated("new")}},
 			map[string]bool{"accounts/new": true}},
 	}
 	for _, c := range cases {

@@ -24,6 +24,9 @@ type Indexer struct {
 	// (both sorted): what rebuilding a tenant's routes needs.
 	tenantOnboardings map[string][]string
 	versionTenants    map[string][]string
+	// gone and buried are the tombstones of deleted writes (see stale).
+	gone   map[string]map[string]tombstone
+	buried []buriedRef
 }
 
 // stamp identifies one write of a document and, for records and
@@ -150,6 +153,7 @@ func (ix *Indexer) put(collection string, doc model.Document) {
 		st.names, st.users = []string{d.UserID}, 1
 	}
 	ix.stamps[collection][id] = st
+	ix.unbury(collection, id)
 	switch d := doc.(type) {
 	case *model.Record, *model.Membership:
 	case *model.Group:
@@ -175,6 +179,7 @@ func (ix *Indexer) remove(collection, id string) {
 	if o, ok := ix.docs[collection][id].(*model.Onboarding); ok {
 		ix.removeOnboarding(o)
 	}
+	ix.bury(collection, id)
 	delete(ix.stamps[collection], id)
 	delete(ix.docs[collection], id)
 }

@@ -18,6 +18,7 @@ type Change struct {
 // touch; next is nil when no change is effective. policies reports whether
 // a custom policy changed, so the caller recompiles (see Policies).
 func (ix *Indexer) Apply(cur *View, changes []Change) (next *View, policies bool) {
+	ix.pruneTombstones()
 	t, applied := newTouched(), 0
 	for _, c := range changes {
 		if ix.effective(c) {
@@ -33,9 +34,9 @@ func (ix *Indexer) Apply(cur *View, changes []Change) (next *View, policies bool
 
 // effective reports whether a change alters what is loaded, counting the
 // changes before it: not a delete of what is absent, not a rewrite of the
-// same document, and not a write older than the loaded one (a poller that
+// same document, not a write older than the loaded one (a poller that
 // fetched a document just before a newer write was applied must not roll
-// it back).
+// it back), and not the write of a document deleted since (see stale).
 func (ix *Indexer) effective(c Change) bool {
 	old, ok := ix.stamps[c.Collection][c.ID]
 	switch {
@@ -44,7 +45,7 @@ func (ix *Indexer) effective(c Change) bool {
 	case ok:
 		return !old.same(c.Doc) && !older(c.Doc.DocMeta(), old)
 	}
-	return true
+	return !ix.stale(c.Collection, c.Doc)
 }
 
 // older reports whether a is an older write of the document than b: a

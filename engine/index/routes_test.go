@@ -1,6 +1,8 @@
 package index
 
 import (
+	"time"
+
 	"encoding/json"
 	"testing"
 
@@ -67,7 +69,7 @@ func TestRoutesFollowOnboardings(t *testing.T) {
 		{"version deleted: its onboardings route nothing", []Change{{Collection: model.Apps, ID: "p:b@1"}},
 			map[string]string{"t1 /bb": "", "t2 /bb": "", "t1 /a2": "p:a a a.read"}},
 		{"offboarded", []Change{{Collection: model.Onboardings, ID: "t1/p:a"}}, map[string]string{"t1 /a2": ""}},
-		{"version back", []Change{{Collection: model.Apps, ID: "p:b@1", Doc: appVersion("p:b", "1", "^/b$")}},
+		{"version back", []Change{{Collection: model.Apps, ID: "p:b@1", Doc: createdAgain(appVersion("p:b", "1", "^/b$"))}},
 			map[string]string{"t1 /b": "p:b a a.read", "t2 /b": "p:b a a.read"}},
 	}
 	for _, st := range steps {
@@ -157,5 +159,11 @@ func ptr[T any](v T) *T { return &v }
 
 func withMeta(v *model.AppVersion, version int64) *model.AppVersion {
 	v.Version = version
+	return v
+}
+
+// createdAgain stamps v as written now, after a delete of the same id.
+func createdAgain(v *model.AppVersion) *model.AppVersion {
+	v.Version, v.UpdatedAt = 1, time.Now()
 	return v
 }

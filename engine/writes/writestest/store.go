@@ -10,13 +10,14 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
 // Store is an in-memory writes.Store with the MongoDB store's version
-// semantics: Put bumps the version, ifMatch must equal the stored version
-// (0: absent). Documents are copied in and out.
+// semantics: Put bumps the version and sets updatedAt, ifMatch must equal
+// the stored version (0: absent). Documents are copied in and out.
 type Store struct {
 	mu   sync.Mutex
 	docs map[string]map[string]model.Document
@@ -108,6 +109,7 @@ func (s *Store) Put(_ context.Context, collection string, doc model.Document, if
 		return nil, fmt.Errorf("at version %d, not %d: %w", stored, *ifMatch, model.ErrConflict)
 	}
 	doc.DocMeta().Version = stored + 1
+	doc.DocMeta().UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
 	if s.docs[collection] == nil {
 		s.docs[collection] = map[string]model.Document{}
 	}
