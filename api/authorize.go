@@ -11,12 +11,15 @@ import (
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Check is one decision question as posted. User and installation are
-// pointers so that a present but empty value is refused rather than read
-// as absent, which would change the mode of the decision.
+// Check is one decision question as posted: user, installation or both,
+// or app with tenant. The subjects are pointers so that a present but
+// empty value is refused rather than read as absent, which would change
+// the mode of the decision.
 type Check struct {
 	User         *string `json:"user"`
 	Installation *string `json:"installation"`
+	App          *string `json:"app"`
+	Tenant       *string `json:"tenant"`
 	Resource     string  `json:"resource"`
 	Permission   string  `json:"permission"`
 }
@@ -27,6 +30,8 @@ func (c Check) input() (engine.Input, []model.Problem) {
 	var ps model.Problems
 	given(&ps, "user", c.User, &in.User)
 	given(&ps, "installation", c.Installation, &in.Installation)
+	given(&ps, "app", c.App, &in.App)
+	given(&ps, "tenant", c.Tenant, &in.Tenant)
 	return in, append(ps.List(), in.Validate()...)
 }
 

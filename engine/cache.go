@@ -79,8 +79,8 @@ func (c *decisionCache) decide(v *index.View, native bool, in index.Input, now i
 func cacheKey(in index.Input, rev uint64) string {
 	uri := model.TrimURI(in.Resource)
 	action := model.FoldAction(in.Permission)
-	b := make([]byte, 0, len(in.User)+len(in.Installation)+len(uri)+len(action)+40)
-	for _, part := range [...]string{in.User, in.Installation, uri, action} {
+	b := make([]byte, 0, len(in.User)+len(in.Installation)+len(in.App)+len(in.Tenant)+len(uri)+len(action)+50)
+	for _, part := range [...]string{in.User, in.Installation, in.App, in.Tenant, uri, action} {
 		b = strconv.AppendInt(b, int64(len(part)), 10)
 		b = append(b, ':')
 		b = append(b, part...)

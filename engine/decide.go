@@ -19,7 +19,7 @@ import (
 // The decision's types live with the native decision (engine/index).
 type (
 	// Input is one decision question. User alone, User with Installation,
-	// or Installation alone.
+	// Installation alone, or App with Tenant.
 	Input = index.Input
 	// Decision is the answer to an Input.
 	Decision = index.Decision
@@ -100,6 +100,12 @@ func inputValue(in Input) ast.Value {
 	}
 	if in.Installation != "" {
 		obj.Insert(ast.InternedTerm("installation"), ast.StringTerm(in.Installation))
+	}
+	if in.App != "" {
+		obj.Insert(ast.InternedTerm("app"), ast.StringTerm(in.App))
+	}
+	if in.Tenant != "" {
+		obj.Insert(ast.InternedTerm("tenant"), ast.StringTerm(in.Tenant))
 	}
 	return obj
 }

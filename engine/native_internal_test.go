@@ -57,17 +57,24 @@ func sameAsRego(t *testing.T, e *Engine, inputs []Input, nows []int64) (allowed 
 	return allowed
 }
 
+// generated are mixed user and installation questions with an app
+// question (datagen.AppQueries) after every fourth.
 func generated(users int, seed uint64) []Input {
 	var out []Input
-	for _, q := range datagen.MixedQueries(users, 900, seed) {
+	apps := datagen.AppQueries(225, seed)
+	for i, q := range datagen.MixedQueries(users, 900, seed) {
 		out = append(out, Input{User: q.User, Installation: q.Installation, Resource: q.Resource, Permission: q.Permission})
+		if i%4 == 3 {
+			a := apps[i/4]
+			out = append(out, Input{App: a.App, Tenant: a.Tenant, Resource: a.Resource, Permission: a.Permission})
+		}
 	}
 	return out
 }
 
 // edgeInputs vary the generated ones in the ways the Rego treats specially:
-// slashes, case, wildcards, lengths, unknown subjects, dot segments and
-// control characters.
+// slashes, case, wildcards, lengths, unknown subjects, dot segments,
+// control characters and subjects combined with app and tenant.
 func edgeInputs(base []Input) []Input {
 	long := strings.Repeat("x", 600)
 	var out []Input
@@ -99,6 +106,14 @@ func edgeInputs(base []Input) []Input {
 			func(in *Input) { in.User += "\n" },
 			func(in *Input) { in.User = " " },
 			func(in *Input) { in.Installation = strings.Repeat("i", 513) },
+			func(in *Input) { in.App = "" },
+			func(in *Input) { in.Tenant = "" },
+			func(in *Input) { in.App, in.Tenant = "platform:app1", "t1" },
+			func(in *Input) { in.App = strings.ToUpper(in.App) },
+			func(in *Input) { in.Tenant += "/t2" },
+			func(in *Input) { in.Tenant = ".." },
+			func(in *Input) { in.App, in.Tenant = "platform:app0", "t0" },
+			func(in *Input) { in.App += "\x00" },
 		}
 		v := in
 		variants[i%len(variants)](&v)
@@ -137,6 +152,15 @@ func TestNativeDecisionsEqualRego(t *testing.T) {
 			if allowed == 0 || allowed == len(inputs) {
 				t.Fatalf("%d of %d allowed: the comparison needs both answers", allowed, len(inputs))
 			}
+			apps := map[string]int{}
+			for _, in := range inputs {
+				if d := e.gen.Load().view.Decide(in, time.Now().UnixNano()); in.App != "" && in.Tenant != "" {
+					apps[fmt.Sprint(d.DeniedBy == nil, d.DeniedBy != nil && *d.DeniedBy == "app")]++
+				}
+			}
+			if apps["true false"] == 0 || apps["false true"] == 0 {
+				t.Fatalf("app decisions %v: the comparison needs app allows and app denials", apps)
+			}
 			// Around expiries, only the inputs of users holding expiring grants matter.
 			sameAsRego(t, e, inputs[:150], expiryNows(e.gen.Load().view, 9))
 		})
@@ -170,10 +194,22 @@ func TestNativeDecisionsFollowChanges(t *testing.T) {
 }
 
 // randomChange deletes or rewrites a random record, group, role,
-// membership or installation of snap.
+// membership, onboarding or installation of snap.
 func randomChange(r *rand.Rand, snap *model.Snapshot) Change {
 	bump := func(m *model.Meta) { m.Version++; m.UpdatedAt = time.Now() }
-	switch r.IntN(5) {
+	switch r.IntN(6) {
+	case 4:
+		o := snap.Onboardings[r.IntN(len(snap.Onboardings))]
+		switch r.IntN(3) {
+		case 0:
+			return Change{Collection: model.Onboardings, ID: o.ID}
+		case 1: // a grant in another tenant, which the app never holds
+			o.Grants = append(slices.Clone(o.Grants), model.AppGrant{Role: o.Grants[0].Role, ResourceURI: "tenants/elsewhere/apps/" + o.AppID})
+		}
+		o.Grants = append(slices.Clone(o.Grants), model.AppGrant{Role: model.AppRoleID(datagen.App(r.IntN(datagen.AppsCount)), "writer"),
+			ResourceURI: model.TenantAppURI(o.TenantID, datagen.App(r.IntN(datagen.AppsCount)))})
+		bump(&o.Meta)
+		return Change{Collection: model.Onboardings, ID: o.ID, Doc: &o}
 	case 0:
 		rec := snap.Records[r.IntN(len(snap.Records))]
 		if r.IntN(3) == 0 {
@@ -283,7 +319,7 @@ func TestNativeReasonOrder(t *testing.T) {
 
 // documentedOrder is the order in which README and SPEC say a denial
 // names its check; authz.rego writes it once, in decision's else-chain.
-var documentedOrder = []string{"invalid_input", "user", "installation_status", "installation_scope", "consent", "policy"}
+var documentedOrder = []string{"invalid_input", "user", "app", "installation_status", "installation_scope", "consent", "policy"}
 
 // TestDeniedByIsFirstFailingCheck holds, over generated and edge inputs
 // (with and without a deny hook), that decision.denied_by is the first
@@ -343,7 +379,7 @@ func TestDeniedByIsFirstFailingCheck(t *testing.T) {
 				seen["allowed"] = true
 			}
 		}
-		want := []string{"allowed", "invalid_input", "user", "installation_status", "installation_scope", "consent"}
+		want := []string{"allowed", "invalid_input", "user", "app", "installation_status", "installation_scope", "consent"}
 		if hooks {
 			want = append(want, "policy")
 		}

@@ -16,11 +16,14 @@ import (
 // the two equal. The engine uses it unless a custom policy declares hook
 // rules (package gatehouse.hooks), which the Rego decision consults.
 
-// Input is one decision question. User alone, User with Installation, or
-// Installation alone.
+// Input is one decision question. User alone, User with Installation,
+// Installation alone, or App with Tenant (the app as a principal, with the
+// roles its onboarding to the tenant gave it). "" is absent.
 type Input struct {
 	User         string `json:"user,omitempty"`
 	Installation string `json:"installation,omitempty"`
+	App          string `json:"app,omitempty"`
+	Tenant       string `json:"tenant,omitempty"`
 	Resource     string `json:"resource"`
 	Permission   string `json:"permission"`
 }
@@ -28,11 +31,33 @@ type Input struct {
 // Validate lists every problem with the input.
 func (in Input) Validate() []model.Problem {
 	var ps model.Problems
-	if in.User == "" && in.Installation == "" {
-		ps.Add("user", "user or installation is required")
+	switch {
+	case in.App != "" || in.Tenant != "":
+		if in.App == "" {
+			ps.Add("app", "is required with tenant")
+		}
+		if in.Tenant == "" {
+			ps.Add("tenant", "is required with app")
+		}
+		if in.User != "" {
+			ps.Add("user", "cannot be combined with app and tenant")
+		}
+		if in.Installation != "" {
+			ps.Add("installation", "cannot be combined with app and tenant")
+		}
+	case in.User == "" && in.Installation == "":
+		ps.Add("user", "user, installation, or app and tenant is required")
 	}
 	subjectID(&ps, "user", in.User)
 	subjectID(&ps, "installation", in.Installation)
+	if in.App != "" && !model.CheckAppID(in.App) {
+		ps.Add("app", "must be an app id, namespace:name in lower-case letters, digits and inner hyphens")
+	}
+	if in.Tenant != "" {
+		if err := model.CheckTenantID(in.Tenant); err != nil {
+			ps.Add("tenant", "%v", err)
+		}
+	}
 	if in.Resource == "" {
 		ps.Add("resource", "is required")
 	} else if _, err := model.NormalizeURI(in.Resource); err != nil {
@@ -77,6 +102,7 @@ type Decision struct {
 var (
 	deniedInvalidInput       = "invalid_input"
 	deniedUser               = "user"
+	deniedApp                = "app"
 	deniedInstallationStatus = "installation_status"
 	deniedInstallationScope  = "installation_scope"
 	deniedConsent            = "consent"
@@ -97,11 +123,21 @@ func newRequest(in Input, now int64) (request, bool) {
 	uri := model.TrimURI(in.Resource)
 	action := model.FoldAction(in.Permission)
 	r := request{uri: uri, segs: strings.Split(uri, "/"), action: strings.Split(action, ":"), actionKey: action + ":", now: now}
-	ok := (in.User != "" || in.Installation != "") && validSubject(in.User) && validSubject(in.Installation) &&
+	ok := validSubjects(in) &&
 		len(in.Resource) <= model.MaxURIBytes && len(r.segs) <= model.MaxURISegments && validSegments(r.segs) &&
 		utf8.RuneCountInString(in.Permission) <= model.MaxActionChars && !slices.Contains(r.action, "") &&
 		model.CheckText(in.Resource) == nil && model.CheckText(in.Permission) == nil
 	return r, ok
+}
+
+// validSubjects reports whether in names its subjects as authz.rego's
+// _subject_given and not _malformed_subject require: user, installation
+// or both, or app with tenant alone, each a valid id of its kind.
+func validSubjects(in Input) bool {
+	if in.App != "" || in.Tenant != "" {
+		return in.User == "" && in.Installation == "" && model.CheckAppID(in.App) && model.CheckTenantID(in.Tenant) == nil
+	}
+	return (in.User != "" || in.Installation != "") && validSubject(in.User) && validSubject(in.Installation)
 }
 
 // validSubject is match.valid_id for a given subject; "" is not given.
@@ -141,6 +177,11 @@ func (v *View) Decide(in Input, now int64) Decision {
 			return v.denied(&deniedUser)
 		}
 	}
+	if in.App != "" {
+		if reasons = v.appAllowing(model.OnboardingID(in.Tenant, in.App), &req); len(reasons) == 0 {
+			return v.denied(&deniedApp)
+		}
+	}
 	if in.Installation != "" {
 		inst, _ := v.installations.get(in.Installation)
 		if inst == nil || inst.status != "ACTIVE" {
@@ -176,6 +217,16 @@ func (v *View) allowing(user string, req *request) []Reason {
 		}
 	}
 	return out
+}
+
+// appAllowing lists the reasons of the grants the onboarding gives its
+// app that cover the request with a role allowing its action.
+func (v *View) appAllowing(onboarding string, req *request) []Reason {
+	p, ok := v.apps.get(onboarding)
+	if !ok {
+		return nil
+	}
+	return v.collect(p, req, nil)
 }
 
 func (v *View) collect(p *principal, req *request, out []Reason) []Reason {

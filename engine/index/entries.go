@@ -31,6 +31,24 @@ func recordGrants(r *model.Record, holds func([]model.UserRef, []model.GroupRef)
 	return out
 }
 
+// onboardingGrants renders the grants an onboarding gives its app in its
+// tenant: each of Grants whose URI lies under tenants/{tenantId}, so an
+// app holds nothing outside its tenant even if a document says otherwise.
+// None when the _id is not tenantId/appId, the key decisions look up.
+func onboardingGrants(o *model.Onboarding) []Grant {
+	if o.ID != model.OnboardingID(o.TenantID, o.AppID) {
+		return nil
+	}
+	var out []Grant
+	for _, ag := range o.Grants {
+		g, ok := newGrant(FromOnboarding, o.ID, ag.Role, ag.ResourceURI, nil)
+		if segs := g.Segments(); ok && len(segs) >= 2 && segs[0] == "tenants" && segs[1] == o.TenantID {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // newRoleView splits a role's allowed patterns for decisions: those
 // without "*" segments as prefixes (allows: "read:" for read and read:*,
 // "" for *; a request "read:projects:" starting with one is implied) and

@@ -16,6 +16,7 @@ import (
 const (
 	KindRecord     = "record"
 	KindMembership = "membership"
+	KindOnboarding = "onboarding"
 )
 
 // Grant is one grant: who gave it (Kind, ID), the role and the resource.
@@ -42,19 +43,26 @@ type Kind uint8
 const (
 	FromRecord Kind = iota
 	FromMembership
+	FromOnboarding // an app's grant in a tenant, ID the onboarding's
 )
 
 func (k Kind) String() string {
-	if k == FromMembership {
+	switch k {
+	case FromMembership:
 		return KindMembership
+	case FromOnboarding:
+		return KindOnboarding
 	}
 	return KindRecord
 }
 
 // kindOf is the kind of the grants a collection's documents give.
 func kindOf(collection string) Kind {
-	if collection == model.Memberships {
+	switch collection {
+	case model.Memberships:
 		return FromMembership
+	case model.Onboardings:
+		return FromOnboarding
 	}
 	return FromRecord
 }

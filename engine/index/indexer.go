@@ -87,6 +87,11 @@ func Build(s *model.Snapshot, rev uint64) (*Indexer, *View) {
 			v.groups.set(g, p, false)
 		}
 	}
+	for id := range ix.docs[model.Onboardings] {
+		if p := ix.app(id); p != nil {
+			v.apps.set(id, p, false)
+		}
+	}
 	for id := range ix.docs[model.Roles] {
 		v.roles.set(id, ix.roleEntry(id), false)
 	}
@@ -206,6 +211,21 @@ func digest(doc model.Document) uint64 {
 func (s stamp) same(doc model.Document) bool {
 	d := digest(doc)
 	return d != 0 && d == s.digest
+}
+
+// app makes the entry of the app an onboarding names, keyed by the
+// onboarding's id: its grants in the tenant (see onboardingGrants); nil
+// when it holds none.
+func (ix *Indexer) app(id string) *principal {
+	o, ok := ix.docs[model.Onboardings][id].(*model.Onboarding)
+	if !ok {
+		return nil
+	}
+	grants := onboardingGrants(o)
+	if len(grants) == 0 {
+		return nil
+	}
+	return newPrincipal(grants, nil, false)
 }
 
 func (ix *Indexer) roleEntry(id string) *roleView {

@@ -59,16 +59,16 @@ func older(a *model.Meta, b stamp) bool {
 // grants records and memberships took away (dropped, by source) and gave
 // (added, by principal).
 type touched struct {
-	users, groups, roles, installations, extensions set
-	tenants                                         set // whose routes change
-	policies                                        bool
-	dropped                                         set // source keys, see sourceKey
-	addedUsers, addedGroups                         map[string][]Grant
+	users, groups, apps, roles, installations, extensions set
+	tenants                                               set // whose routes change
+	policies                                              bool
+	dropped                                               set // source keys, see sourceKey
+	addedUsers, addedGroups                               map[string][]Grant
 }
 
 func newTouched() *touched {
 	return &touched{
-		users: set{}, groups: set{}, roles: set{}, installations: set{}, extensions: set{}, tenants: set{},
+		users: set{}, groups: set{}, apps: set{}, roles: set{}, installations: set{}, extensions: set{}, tenants: set{},
 		dropped: set{}, addedUsers: map[string][]Grant{}, addedGroups: map[string][]Grant{},
 	}
 }
@@ -109,10 +109,13 @@ func (ix *Indexer) note(collection, id string, t *touched) {
 		t.installations[id] = struct{}{}
 	case model.Extensions:
 		t.extensions[id] = struct{}{}
+	case model.Onboardings:
+		t.apps[id] = struct{}{}
+		ix.noteRoutes(collection, id, t)
+	case model.Apps:
+		ix.noteRoutes(collection, id, t)
 	case model.Policies:
 		t.policies = true
-	case model.Onboardings, model.Apps:
-		ix.noteRoutes(collection, id, t)
 	case model.Records, model.Memberships:
 		st := ix.stamps[collection][id]
 		for _, u := range st.namedUsers() {
@@ -143,6 +146,7 @@ func (ix *Indexer) next(cur *View, t *touched, rev uint64) *View {
 		rev:           rev,
 		users:         nextShards(&cur.users, t.users, principals(&cur.users, t.addedUsers, true)),
 		groups:        nextShards(&cur.groups, t.groups, principals(&cur.groups, t.addedGroups, false)),
+		apps:          nextShards(&cur.apps, t.apps, ix.app),
 		roles:         nextShards(&cur.roles, t.roles, ix.roleEntry),
 		installations: nextShards(&cur.installations, t.installations, ix.installation),
 		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension),

@@ -17,13 +17,14 @@ const (
 	keyRoles         = "roles"
 	keyUsers         = "users"
 	keyGroups        = "groups"
+	keyApps          = "apps"
 	keyInstallations = "installations"
 	keyExtensions    = "extensions"
 )
 
 // BuildIndex turns a snapshot into the document served at
-// data.gatehouse.index: grants keyed by the user or group a decision starts
-// from, roles keyed by id with pre-parsed actions, installations and
+// data.gatehouse.index: grants keyed by the user, group or app
+// (onboarding id tenantId/appId) a decision starts from, roles keyed by id with pre-parsed actions, installations and
 // extensions by id. Deleted records are left out; expiry stays in the grant
 // because it is checked against the decision time.
 func BuildIndex(s *model.Snapshot) map[string]any {
@@ -42,7 +43,7 @@ func (v *View) Root() ast.Value {
 // Document renders the whole index.
 func (v *View) Document() ast.Value {
 	out := ast.NewObject()
-	for _, key := range []string{keyUsers, keyGroups, keyRoles, keyInstallations, keyExtensions, keyRoutes} {
+	for _, key := range []string{keyUsers, keyGroups, keyApps, keyRoles, keyInstallations, keyExtensions, keyRoutes} {
 		out.Insert(ast.InternedTerm(key), ast.NewTerm(v.Collection(key)))
 	}
 	return out
@@ -64,6 +65,8 @@ func (v *View) Collection(key string) ast.Value {
 		return entries(&v.users, (*principal).value)
 	case keyGroups:
 		return entries(&v.groups, (*principal).value)
+	case keyApps:
+		return entries(&v.apps, (*principal).value)
 	case keyRoles:
 		return entries(&v.roles, func(r *roleView) ast.Value { return r.value })
 	case keyInstallations:
@@ -83,6 +86,8 @@ func (v *View) Entry(key, id string) ast.Value {
 		return entry(&v.users, id, (*principal).value)
 	case keyGroups:
 		return entry(&v.groups, id, (*principal).value)
+	case keyApps:
+		return entry(&v.apps, id, (*principal).value)
 	case keyRoles:
 		return entry(&v.roles, id, func(r *roleView) ast.Value { return r.value })
 	case keyInstallations:
@@ -108,8 +113,8 @@ func entries[T any](s *shards[T], render func(T) ast.Value) ast.Value {
 	return out
 }
 
-// value renders a principal: by_prefix lists of grant tuples (see
-// Grant.Term), and for users their groups. Grants are sorted by key, so each list is a run.
+// value renders a principal (user, group or app): by_prefix lists of
+// grant tuples (see Grant.Term), and for users their groups. Grants are sorted by key, so each list is a run.
 func (p *principal) value() ast.Value {
 	byPrefix := ast.NewObject()
 	for i := 0; i < len(p.grants); {

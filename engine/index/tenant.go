@@ -2,11 +2,11 @@ package index
 
 // Within returns the part of v that decisions on URIs under scope (the
 // segments of a tenant's root, say) can use: the grants whose pattern can
-// cover such a URI, the users and groups holding them (a user also for a
-// group kept), the roles those grants name, the installations whose scope
-// reaches under scope, their extensions, and the routes of the tenants
-// under scope. The result shares entries with v and renders like any
-// view.
+// cover such a URI, the users, groups and apps (onboardings) holding them
+// (a user also for a group kept), the roles those grants name, the
+// installations whose scope reaches under scope, their extensions, and
+// the routes of the tenants under scope. The result shares entries with v
+// and renders like any view.
 func (v *View) Within(scope []string) *View {
 	out := &View{rev: v.rev}
 	v.groups.each(func(id string, p *principal) {
@@ -25,7 +25,12 @@ func (v *View) Within(scope []string) *View {
 			out.users.set(id, &principal{grants: grants, groups: groups, user: true}, false)
 		}
 	})
-	for _, holders := range []*shards[*principal]{&out.users, &out.groups} {
+	v.apps.each(func(id string, p *principal) {
+		if grants := reaching(p.grants, scope); len(grants) > 0 {
+			out.apps.set(id, &principal{grants: grants}, false)
+		}
+	})
+	for _, holders := range []*shards[*principal]{&out.users, &out.groups, &out.apps} {
 		holders.each(func(_ string, p *principal) {
 			for i := range p.grants {
 				if r, ok := v.roles.get(p.grants[i].Role); ok {

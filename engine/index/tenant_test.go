@@ -37,7 +37,8 @@ func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
 	perm := func(a string) []model.Permission { return []model.Permission{{Action: a}} }
 	snap := &model.Snapshot{
 		Roles: []model.Role{{Meta: model.Meta{ID: "reader"}, Permissions: perm("read")},
-			{Meta: model.Meta{ID: "writer"}, Permissions: perm("write")}, {Meta: model.Meta{ID: "unused"}, Permissions: perm("x")}},
+			{Meta: model.Meta{ID: "writer"}, Permissions: perm("write")}, {Meta: model.Meta{ID: "unused"}, Permissions: perm("x")},
+			{Meta: model.Meta{ID: "app-role"}, Permissions: perm("y")}},
 		Records: []model.Record{
 			record("r1", "reader", "tenants/t1/docs", []model.UserRef{{UserID: "ann"}}, nil),                          // mine
 			record("r2", "reader", "tenants/t2", []model.UserRef{{UserID: "bea"}}, []model.GroupRef{{GroupID: "g2"}}), // theirs
@@ -49,8 +50,12 @@ func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
 			{Meta: model.Meta{ID: "i1"}, ExtensionID: "e1", Context: "tenants/t1", Status: model.StatusActive},
 			{Meta: model.Meta{ID: "i2"}, ExtensionID: "e2", Context: "tenants/t2", Status: model.StatusActive},
 		},
-		Apps:        []model.AppVersion{*model.NewAppVersion("p:a", "1", routesManifest("p:a", "^/a$"))},
-		Onboardings: []model.Onboarding{onboarding("t1", "p:a", "1"), onboarding("t2", "p:a", "1")},
+		Apps: []model.AppVersion{*model.NewAppVersion("p:a", "1", routesManifest("p:a", "^/a$"))},
+		Onboardings: []model.Onboarding{
+			onboarding("t1", "p:a", "1"), onboarding("t2", "p:a", "1"),
+			{Meta: model.Meta{ID: "t1/platform:x"}, AppID: "platform:x", TenantID: "t1", Grants: []model.AppGrant{{Role: "app-role", ResourceURI: "tenants/t1/apps/platform:y"}}},
+			{Meta: model.Meta{ID: "t2/platform:x"}, AppID: "platform:x", TenantID: "t2", Grants: []model.AppGrant{{Role: "reader", ResourceURI: "tenants/t2/apps/platform:y"}}},
+		},
 	}
 	_, v := Build(snap, 1)
 	full := v.JSON()
@@ -64,7 +69,8 @@ func TestWithinKeepsOnlyWhatReachesIt(t *testing.T) {
 	want := map[string]any{
 		"users":         pick("users", "ann", "cid"),
 		"groups":        map[string]any{},
-		"roles":         pick("roles", "reader", "writer"),
+		"apps":          pick("apps", "t1/platform:x"),
+		"roles":         pick("roles", "reader", "writer", "app-role"),
 		"installations": pick("installations", "i1"),
 		"extensions":    pick("extensions", "e1"),
 		"routes":        pick("routes", "t1"),

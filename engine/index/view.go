@@ -16,6 +16,7 @@ type View struct {
 	rev           uint64
 	users         shards[*principal]
 	groups        shards[*principal]
+	apps          shards[*principal] // by onboarding id, tenantId/appId
 	roles         shards[*roleView]
 	installations shards[*installationView]
 	extensions    shards[*extensionView]
@@ -50,7 +51,7 @@ func (v *View) EachGrant(f func(*Grant)) {
 	}
 }
 
-// principal is a user's or group's grants sorted by key (then by source,
+// principal is a user's, group's or app's grants sorted by key (then by source,
 // keeping each source's order), and a user's groups. A sorted slice
 // rather than a map: most principals hold a handful of grants.
 type principal struct {

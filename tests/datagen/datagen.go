@@ -1,6 +1,7 @@
 // Package datagen generates deterministic data sets of any size for tests
 // and benchmarks: users, groups, records with 1-3 statements, memberships,
-// extensions and installations, with wildcards and expiry mixed in.
+// extensions and installations, with wildcards and expiry mixed in, and a
+// few apps onboarded to a few tenants (apps.go).
 package datagen
 
 import (
@@ -35,6 +36,7 @@ func Snapshot(n int, seed uint64) *model.Snapshot {
 	s.Extensions = g.extensions()
 	s.Installations = g.installations()
 	s.Tenants = []model.Tenant{{Meta: model.Meta{ID: "t0"}, Name: "Tenant 0"}}
+	addApps(s)
 	return s
 }
 
@@ -198,6 +200,7 @@ func (g *gen) installations() []model.Installation {
 type Input struct {
 	Mode                                     Mode
 	User, Installation, Resource, Permission string
+	App, Tenant                              string // ModeApp
 }
 
 // Mode is the kind of subject of a question.
@@ -208,6 +211,7 @@ const (
 	ModeUser Mode = iota
 	ModeDelegated
 	ModeInstallation
+	ModeApp // an app in a tenant; see AppQueries
 )
 
 // Queries returns n random questions over a data set of users users, all
@@ -257,6 +261,12 @@ func (q Input) Map() map[string]string {
 	}
 	if q.Installation != "" {
 		in["installation"] = q.Installation
+	}
+	if q.App != "" {
+		in["app"] = q.App
+	}
+	if q.Tenant != "" {
+		in["tenant"] = q.Tenant
 	}
 	return in
 }

@@ -2,8 +2,10 @@
 # title: Decisions
 # description: |
 #   Decides whether a user, a user acting through an installed extension,
-#   or an installed extension acting as itself may perform an action on a
-#   resource. Input: {"user", "installation", "resource", "permission"}.
+#   an installed extension acting as itself, or an app in a tenant it is
+#   onboarded to may perform an action on a resource. Input: {"user",
+#   "installation", "resource", "permission"} or {"app", "tenant",
+#   "resource", "permission"}.
 package gatehouse.authz
 
 import data.gatehouse.grants
@@ -20,13 +22,16 @@ allow if decision.allowed
 # description: |
 #   {allowed, reasons, denied_by}. denied_by names the first failing check
 #   (see denied_by); null when allowed. The user side passes on
-#   the user's grants or on an allow hook; policy fails on any deny hook
+#   the user's grants or on an allow hook; the app side on the grants of
+#   the app's onboarding to the tenant; policy fails on any deny hook
 #   (see gatehouse.hooks).
 # entrypoint: true
 decision := _deny("invalid_input") if {
 	not _valid
 } else := _deny("user") if {
 	_user_fails
+} else := _deny("app") if {
+	_app_fails
 } else := _deny("installation_status") if {
 	_installation_status_fails
 } else := _deny("installation_scope") if {
@@ -52,6 +57,8 @@ failures contains "invalid_input" if not _valid
 
 failures contains "user" if _user_fails
 
+failures contains "app" if _app_fails
+
 failures contains "installation_status" if _installation_status_fails
 
 failures contains "installation_scope" if _installation_scope_fails
@@ -64,6 +71,11 @@ _user_fails if {
 	_given("user")
 	count(_user_reasons) == 0
 	count(_policy_reasons) == 0
+}
+
+_app_fails if {
+	_given("app")
+	count(_app_reasons) == 0
 }
 
 _installation_status_fails if {
@@ -85,9 +97,11 @@ _policy_fails if count(_hook_denials) > 0
 
 # METADATA
 # description: |
-#   Why the decision allows, from the user's grants, the allow hooks and
-#   the installation's scope.
+#   Why the decision allows, from the user's grants, the allow hooks, the
+#   installation's scope and the app's grants.
 reasons contains r if some r in _user_reasons
+
+reasons contains r if some r in _app_reasons
 
 reasons contains r if some r in _policy_reasons
 
@@ -128,20 +142,54 @@ _user_reasons := grants.allowing(input.user, _req) if _given("user")
 
 _user_reasons := set() if not _given("user")
 
-_subject_given if _given("user")
+# The app's reasons: the grants of its onboarding to the tenant (keyed
+# tenantId/appId) that cover the request with a role allowing it; empty
+# when the app is not onboarded there.
+_app_reasons := {grants.reason(t) |
+	some t in grants.covering(data.gatehouse.index.apps[concat("/", [input.tenant, input.app])], _req)
+	grants.role_allows(grants.tuple_role(t), _req)
+} if _given("app")
 
-_subject_given if _given("installation")
+# Subjects: user, installation or both; or app with tenant and no other.
+_subject_given if {
+	_user_side_given
+	not _app_side_given
+}
+
+_subject_given if {
+	_given("app")
+	_given("tenant")
+	not _user_side_given
+}
+
+_user_side_given if _given("user")
+
+_user_side_given if _given("installation")
+
+_app_side_given if _given("app")
+
+_app_side_given if _given("tenant")
 
 # The keys a decision's input may have; any other is invalid, as the
 # HTTP API refuses unknown fields.
-_input_keys := {"user", "installation", "resource", "permission"}
+_input_keys := {"user", "installation", "app", "tenant", "resource", "permission"}
 
-# A subject key that is present must hold a valid id: ignoring a
-# malformed one would widen the decision.
+# A subject key that is present must hold a valid id of its kind: ignoring
+# a malformed one would widen the decision.
 _malformed_subject if {
 	some key in ["user", "installation"]
 	key in object.keys(input)
 	not match.valid_id(input[key])
+}
+
+_malformed_subject if {
+	"app" in object.keys(input)
+	not match.valid_app_id(input.app)
+}
+
+_malformed_subject if {
+	"tenant" in object.keys(input)
+	not match.valid_tenant_id(input.tenant)
 }
 
 _given(key) if {

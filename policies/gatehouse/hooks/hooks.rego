@@ -19,7 +19,8 @@
 #     consent still apply after them, and deny hooks still apply, so a user
 #     never gains anything through an extension and an extension never
 #     exceeds its consent. Members that are not strings are ignored; allow
-#     hooks are not consulted for an installation acting alone.
+#     hooks are not consulted for an installation acting alone or for an
+#     app (deny hooks are: they apply to every decision).
 #
 #   deny and allow must be multi-value rules ("contains") declared at
 #   exactly data.gatehouse.hooks.deny and data.gatehouse.hooks.allow;

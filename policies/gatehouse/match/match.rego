@@ -69,6 +69,25 @@ valid_id(id) if {
 	valid_text(id)
 }
 
+# METADATA
+# description: |
+#   An app id is namespace:name, both lower-case DNS labels (letters,
+#   digits, inner hyphens, 1-63 characters), as model.CheckAppID.
+valid_app_id(id) if {
+	is_string(id)
+	regex.match(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`, id)
+}
+
+# METADATA
+# description: |
+#   A tenant id is a valid id that is exactly one URI segment: no "/",
+#   not "." or "..", as model.CheckTenantID.
+valid_tenant_id(id) if {
+	valid_id(id)
+	not contains(id, "/")
+	not id in {".", ".."}
+}
+
 # count() counts characters, each at most 4 bytes; hex-encode only when it matters.
 _at_most_512_bytes(s) if count(s) <= 128
 

@@ -201,3 +201,27 @@ test_valid_id_at_most_512_bytes if {
 	match.valid_id(_repeat("é", 256))
 	not match.valid_id(_repeat("é", 257))
 }
+
+test_valid_app_id if {
+	every id in ["platform:x", "platform:participants", "a:b", "p-1:0b9f5f1e-8c1a-4c1e-9a57-3c1d2b7a9e10"] {
+		match.valid_app_id(id)
+	}
+}
+
+test_invalid_app_id if {
+	every id in ["Platform:x", "platform", "platform:", ":x", "platform:x:y", "platform:-x", "platform:x-", "platform:x/y", "platform:x\n"] {
+		not match.valid_app_id(id)
+	}
+}
+
+test_valid_tenant_id if {
+	every id in ["t1", "T 1", "é", "t.1", "..."] {
+		match.valid_tenant_id(id)
+	}
+}
+
+test_invalid_tenant_id if {
+	every id in ["", " ", ".", "..", "t1/t2", "/t1", "t\u0000", 7] {
+		not match.valid_tenant_id(id)
+	}
+}

@@ -2,7 +2,8 @@
 # title: Test fixtures
 # description: |
 #   Lets the policy tests write fixtures with plain grant lists
-#   ({"users": {"u": {"groups": [...], "grants": [...]}}}) and converts them
+#   ({"users": {"u": {"groups": [...], "grants": [...]}}}, apps by
+#   onboarding id like groups) and converts them
 #   into the layout the loader produces (by_prefix, allows,
 #   allows_wild). A _test.rego file, so never part of a bundle.
 package gatehouse.testutil
@@ -20,6 +21,7 @@ index(f) := object.union(f, {
 		some id, doc in object.get(f, "users", {})
 	},
 	"groups": {id: principal(doc) | some id, doc in object.get(f, "groups", {})},
+	"apps": {id: principal(doc) | some id, doc in object.get(f, "apps", {})},
 	"roles": {id: role(doc) | some id, doc in object.get(f, "roles", {})},
 })
 
