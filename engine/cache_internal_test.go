@@ -11,6 +11,9 @@ func TestCacheKeyUnambiguous(t *testing.T) {
 		{{User: "a\x00", Resource: "r", Permission: "p"}, {User: "a", Installation: "\x00", Resource: "r", Permission: "p"}},
 		{{User: "u1", Resource: "r", Permission: "p"}, {User: "u", Resource: "1r", Permission: "p"}},
 		{{User: "u", Resource: "r", Permission: "p1"}, {User: "u", Resource: "r", Permission: "p"}},
+		{{User: "a:b", Resource: "r", Permission: "p"}, {App: "a:b", Resource: "r", Permission: "p"}},
+		{{App: "a:b", Tenant: "t1", Resource: "r", Permission: "p"}, {App: "a:b", Tenant: "t2", Resource: "r", Permission: "p"}},
+		{{App: "a:b", Tenant: "t", Resource: "r", Permission: "p"}, {Installation: "a:b", Tenant: "t", Resource: "r", Permission: "p"}},
 	}
 	for _, p := range pairs {
 		if cacheKey(p[0], 1) == cacheKey(p[1], 1) {

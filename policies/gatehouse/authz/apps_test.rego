@@ -141,3 +141,11 @@ test_app_allow_hook_does_not_allow if {
 		with time.now_ns as 1000
 	d == _denied("app")
 }
+
+test_false_subjects_are_present_and_invalid if {
+	_app_decide(object.union(_app_req("platform:x", "t1", "tenants/t1/apps/platform:dir", "directory:read"), {"user": false})) == _invalid
+	_app_decide(object.union(_app_req("platform:x", "t1", "tenants/t1/apps/platform:dir", "directory:read"), {"installation": false})) == _invalid
+	_app_decide({"user": "alice", "app": false, "resource": "tenants/t1/apps/platform:dir", "permission": "directory:read"}) == _invalid
+	_app_decide({"user": "alice", "tenant": false, "resource": "tenants/t1/apps/platform:dir", "permission": "directory:read"}) == _invalid
+	_app_decide({"installation": "i1", "app": null, "resource": "tenants/t1/apps/platform:dir", "permission": "directory:read"}) == _invalid
+}

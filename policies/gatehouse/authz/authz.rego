@@ -151,45 +151,52 @@ _app_reasons := {grants.reason(t) |
 } if _given("app")
 
 # Subjects: user, installation or both; or app with tenant and no other.
+# A present subject key is a valid id or the input is malformed (see
+# _malformed_subject), so "not input.app" is "app is not given" here.
 _subject_given if {
-	_user_side_given
-	not _app_side_given
+	_given("user")
+	not input.app
+	not input.tenant
+}
+
+_subject_given if {
+	_given("installation")
+	not input.app
+	not input.tenant
 }
 
 _subject_given if {
 	_given("app")
 	_given("tenant")
-	not _user_side_given
+	not input.user
+	not input.installation
 }
-
-_user_side_given if _given("user")
-
-_user_side_given if _given("installation")
-
-_app_side_given if _given("app")
-
-_app_side_given if _given("tenant")
 
 # The keys a decision's input may have; any other is invalid, as the
 # HTTP API refuses unknown fields.
 _input_keys := {"user", "installation", "app", "tenant", "resource", "permission"}
 
-# A subject key that is present must hold a valid id of its kind: ignoring
-# a malformed one would widen the decision.
+# A subject key that is present (whatever its value, null and false
+# included) must hold a valid id of its kind: ignoring a malformed one
+# would widen the decision.
 _malformed_subject if {
-	some key in ["user", "installation"]
-	key in object.keys(input)
-	not match.valid_id(input[key])
+	id := input.user
+	not match.valid_id(id)
 }
 
 _malformed_subject if {
-	"app" in object.keys(input)
-	not match.valid_app_id(input.app)
+	id := input.installation
+	not match.valid_id(id)
 }
 
 _malformed_subject if {
-	"tenant" in object.keys(input)
-	not match.valid_tenant_id(input.tenant)
+	id := input.app
+	not match.valid_app_id(id)
+}
+
+_malformed_subject if {
+	id := input.tenant
+	not match.valid_tenant_id(id)
 }
 
 _given(key) if {
