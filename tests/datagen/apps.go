@@ -60,10 +60,18 @@ func manifest(k int) model.Manifest {
 	return m
 }
 
-// addApps adds the apps' versions, their roles, the tenants and the
+// Apps returns the apps part of every generated data set on its own: the
+// tenants, the apps' versions and roles, and the onboardings.
+func Apps() *model.Snapshot {
+	s := &model.Snapshot{}
+	addApps(s)
+	return s
+}
+
+// addApps adds the tenants, the apps' versions, their roles and the
 // onboardings, as onboarding writes them (without user groups).
 func addApps(s *model.Snapshot) {
-	for t := 1; t < TenantsCount; t++ {
+	for t := range TenantsCount {
 		s.Tenants = append(s.Tenants, model.Tenant{Meta: model.Meta{ID: Tenant(t)}, Name: fmt.Sprintf("Tenant %d", t)})
 	}
 	for k := range AppsCount {

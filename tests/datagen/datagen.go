@@ -35,8 +35,7 @@ func Snapshot(n int, seed uint64) *model.Snapshot {
 	s.Memberships = g.memberships()
 	s.Extensions = g.extensions()
 	s.Installations = g.installations()
-	s.Tenants = []model.Tenant{{Meta: model.Meta{ID: "t0"}, Name: "Tenant 0"}}
-	addApps(s)
+	addApps(s) // and the tenants
 	return s
 }
 
