@@ -34,7 +34,9 @@ var appAllowed = appCheck("platform:app0", "t0", "tenants/t0/apps/platform:app1/
 func appBoundaryCases() []biCase {
 	const post = http.MethodPost
 	const auth = "/v1/authorize"
-	ok := func(name, body string) biCase { return biCase{name: name, method: post, path: auth, body: body, status: 200} }
+	ok := func(name, body string) biCase {
+		return biCase{name: name, method: post, path: auth, body: body, status: 200}
+	}
 	bad := func(name, body string, fields ...string) biCase {
 		return biCase{name: name, method: post, path: auth, body: body, status: 422, code: "invalid_input", fields: fields}
 	}
