@@ -48,9 +48,10 @@
 //
 // An app holds roles through its Onboarding document: Grants lists each
 // rolesRequired entry on the other app's tenants/{t}/apps/{otherApp}.
-// The index can file them by app id and tenant as it files a user's
-// grants by user id, and a decision's reason is {kind: "onboarding",
-// id: tenantId/appId, role, resource}. No new principal kind in records.
+// The index (engine/index) files them by tenantId/appId as it files a
+// user's grants by user id; a decision {app, tenant} allows on them with
+// the reason {kind: "onboarding", id: tenantId/appId, role, resource}.
+// No new principal kind in records.
 //
 // # Trade-offs
 //
