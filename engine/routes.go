@@ -109,44 +109,17 @@ func (e *Engine) decideHTTP(ctx context.Context, g *generation, in HTTPInput, no
 		return HTTPDecision{Decision: Decision{Revision: g.view.Rev(), Reasons: []Reason{}, DeniedBy: ptr(DeniedNoRoute)}}, nil
 	}
 	resource := model.TenantAppURI(in.Tenant, route.App)
-	var d Decision
+	din := Input{User: in.User, App: in.App, Resource: resource, Permission: route.Permission}
 	if in.App != "" {
-		d, err = e.decideApp(ctx, g, in, resource, route.Permission)
-	} else {
-		din := Input{User: in.User, Resource: resource, Permission: route.Permission}
-		d, err = e.cache.decide(g.view, g.policies.Native, din, now, func() (Decision, error) {
-			return e.evaluate(ctx, g, din, now)
-		})
+		din.Tenant = in.Tenant
 	}
+	d, err := e.cache.decide(g.view, g.policies.Native, din, now, func() (Decision, error) {
+		return e.evaluate(ctx, g, din, now)
+	})
 	if err != nil {
 		return HTTPDecision{}, err
 	}
 	return HTTPDecision{Decision: d, Route: &route}, nil
-}
-
-// decideApp decides for an app as the principal. Until the engine's Input
-// carries App and Tenant (apps as principals, a separate change), it
-// evaluates data.gatehouse.authz.decision with the input
-// {"app", "tenant", "resource", "permission"} — the Rego is the
-// definition, so the answer is the one sidecars give — uncached. Then
-// it becomes the ordinary decision of Input{App, Tenant, Resource,
-// Permission}, as for a user.
-func (e *Engine) decideApp(ctx context.Context, g *generation, in HTTPInput, resource, permission string) (Decision, error) {
-	input := ast.NewObject(
-		ast.Item(ast.InternedTerm("app"), ast.StringTerm(in.App)),
-		ast.Item(ast.InternedTerm("tenant"), ast.StringTerm(in.Tenant)),
-		ast.Item(ast.InternedTerm("resource"), ast.StringTerm(resource)),
-		ast.Item(ast.InternedTerm("permission"), ast.StringTerm(permission)),
-	)
-	var d Decision
-	var err error
-	if d.Revision, err = e.evalInto(ctx, g, DecisionQuery, input, &d); err != nil {
-		return Decision{}, err
-	}
-	if d.Reasons == nil {
-		d.Reasons = []Reason{}
-	}
-	return d, nil
 }
 
 // evalHTTP evaluates the route decision's entrypoint.

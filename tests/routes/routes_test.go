@@ -133,9 +133,6 @@ func TestAuthorizeHTTPRefusesBadInput(t *testing.T) {
 // directory app holds participants-viewer on the participants app in t1
 // through its onboarding's grants.
 func TestAuthorizeHTTPForApps(t *testing.T) {
-	t.Skip("needs apps as principals (branch wt-appdec: engine.Input's App and Tenant, onboarding grants in the index, " +
-		"gatehouse.authz for {app, tenant}); until then an app's route decision is gatehouse.authz's answer to that input, invalid_input. " +
-		"Remove this skip when it lands, and decide natively in engine/routes.go (decideApp)")
 	snap := routedSnapshot()
 	dir := &model.Manifest{AppID: "platform:directory"}
 	snap.Apps = append(snap.Apps, *model.NewAppVersion(dir.AppID, "1", dir))

@@ -1,4 +1,4 @@
-package tests
+package properties
 
 import (
 	"fmt"
@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/datagen"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // Apps as principals at the decision boundary: {"app", "tenant"} questions
@@ -20,7 +22,7 @@ import (
 // onboardings.
 func appsDemoSnapshot(t testing.TB) *model.Snapshot {
 	t.Helper()
-	return demoSnapshot(t).Merge(datagen.Apps())
+	return testkit.DemoSnapshot(t).Merge(datagen.Apps())
 }
 
 // appCheck is a decision question for an app in a tenant.
@@ -31,20 +33,20 @@ func appCheck(app, tenant, resource, permission string) string {
 // appAllowed is allowed: app0 holds app1's reader role in t0.
 var appAllowed = appCheck("platform:app0", "t0", "tenants/t0/apps/platform:app1/items/1", "items:read")
 
-func appBoundaryCases() []biCase {
+func appBoundaryCases() []testkit.Case {
 	const post = http.MethodPost
 	const auth = "/v1/authorize"
-	ok := func(name, body string) biCase {
-		return biCase{name: name, method: post, path: auth, body: body, status: 200}
+	ok := func(name, body string) testkit.Case {
+		return testkit.Case{Name: name, Method: post, Path: auth, Body: body, Status: 200}
 	}
-	bad := func(name, body string, fields ...string) biCase {
-		return biCase{name: name, method: post, path: auth, body: body, status: 422, code: "invalid_input", fields: fields}
+	bad := func(name, body string, fields ...string) testkit.Case {
+		return testkit.Case{Name: name, Method: post, Path: auth, Body: body, Status: 422, Code: "invalid_input", Fields: fields}
 	}
-	return []biCase{
+	return []testkit.Case{
 		ok("app in its tenant", appAllowed),
 		ok("app not onboarded", appCheck("platform:app9", "t0", "tenants/t0/apps/platform:app1", "items:read")),
 		ok("unknown tenant", appCheck("platform:app0", "nowhere", "tenants/t0/apps/platform:app1", "items:read")),
-		{name: "batch of app checks", method: post, path: "/v1/authorize/batch", body: `{"checks":[` + appAllowed + `,` + appAllowed + `]}`, status: 200, n: 2},
+		{Name: "batch of app checks", Method: post, Path: "/v1/authorize/batch", Body: `{"checks":[` + appAllowed + `,` + appAllowed + `]}`, Status: 200, N: 2},
 		bad("app without tenant", `{"app":"platform:app0","resource":"tenants/t0","permission":"items:read"}`, "tenant"),
 		bad("tenant without app", `{"tenant":"t0","resource":"tenants/t0","permission":"items:read"}`, "app"),
 		bad("tenant with a user", `{"user":"alice","tenant":"t0","resource":"tenants/t0","permission":"items:read"}`, "app", "user"),
@@ -57,40 +59,37 @@ func appBoundaryCases() []biCase {
 		bad("tenant of two segments", appCheck("platform:app0", "t0/apps", "tenants/t0", "items:read"), "tenant"),
 		bad("dot-dot tenant", appCheck("platform:app0", "..", "tenants/t0", "items:read"), "tenant"),
 		bad("control character in tenant", appCheck("platform:app0", "t0\u0085", "tenants/t0", "items:read"), "tenant"),
-		{name: "batch with a bad app check", method: post, path: "/v1/authorize/batch", body: `{"checks":[` + appAllowed + `,{"app":"platform:app0","resource":"r","permission":"p"}]}`,
-			status: 422, code: "invalid_input", fields: []string{"checks[1].tenant"}},
+		{Name: "batch with a bad app check", Method: post, Path: "/v1/authorize/batch", Body: `{"checks":[` + appAllowed + `,{"app":"platform:app0","resource":"r","permission":"p"}]}`,
+			Status: 422, Code: "invalid_input", Fields: []string{"checks[1].tenant"}},
 	}
 }
 
 func TestAppDecisionBoundary(t *testing.T) {
-	g := startGate(t, appsDemoSnapshot(t))
+	g := testkit.Start(t, appsDemoSnapshot(t))
 	for _, c := range appBoundaryCases() {
-		t.Run(c.name, func(t *testing.T) {
-			status, raw, _, err := biSend(http.DefaultClient, g.base, c.method, c.path, c.body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			biVerify(t, c, status, raw)
-			if c.path == "/v1/authorize" {
+		t.Run(c.Name, func(t *testing.T) {
+			status, raw := g.Do(c.Method, c.Path, []byte(c.Body.(string)))
+			c.Verify(t, status, raw)
+			if c.Path == "/v1/authorize" {
 				// The Rego agrees: what the API refuses is invalid_input.
-				rdCompare(t, g, c.body.(string), false)
+				compareEndpoints(t, g, c.Body.(string), false)
 			}
 		})
 	}
-	var d decisionView
-	g.json(http.MethodPost, "/v1/authorize", appAllowed, http.StatusOK, &d)
-	want := map[string]any{"kind": "onboarding", "id": "t0/platform:app0", "role": "platform:app1/reader", "resource": "tenants/t0/apps/platform:app1"}
-	if !d.Allowed || len(d.Reasons) != 1 || fmt.Sprint(d.Reasons[0]) != fmt.Sprint(want) {
+	var d engine.Decision
+	g.JSON(http.MethodPost, "/v1/authorize", appAllowed, http.StatusOK, &d)
+	want := engine.Reason{Kind: "onboarding", ID: "t0/platform:app0", Role: "platform:app1/reader", Resource: "tenants/t0/apps/platform:app1"}
+	if !d.Allowed || len(d.Reasons) != 1 || d.Reasons[0] != want {
 		t.Errorf("app in its tenant: %+v, want allowed by %v", d, want)
 	}
-	g.json(http.MethodPost, "/v1/authorize", appCheck("platform:app0", "t0", "tenants/t0/apps/platform:app1", "items:write"), http.StatusOK, &d)
+	g.JSON(http.MethodPost, "/v1/authorize", appCheck("platform:app0", "t0", "tenants/t0/apps/platform:app1", "items:write"), http.StatusOK, &d)
 	if d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "app" {
 		t.Errorf("app beyond its role: %+v, want denied by app", d)
 	}
 }
 
-// rdAppValues are raw JSON values for the app and tenant fields.
-var rdAppValues = map[string][]string{
+// appFieldValues are raw JSON values for the app and tenant fields.
+var appFieldValues = map[string][]string{
 	"app": {`"platform:app0"`, `"platform:app1"`, `"platform:app2"`, `"platform:app3"`, `"platform:app9"`, `""`, `" "`, `null`, `1`,
 		`"Platform:app0"`, `"platform:app0/x"`, `"platform"`, `"platform:app0\u0000"`, `["platform:app0"]`},
 	"tenant": {`"t0"`, `"t1"`, `"t2"`, `"t3"`, `""`, `"."`, `".."`, `"t0/t1"`, `null`, `false`, `"t\u0001"`, `"` + strings.Repeat("t", 513) + `"`, `"é"`},
@@ -99,12 +98,12 @@ var rdAppValues = map[string][]string{
 	"permission": {`"items:read"`, `"items:write"`, `"ITEMS:DELETE"`, `"items"`, `"items:*"`, `"chats:read"`, `"items::read"`},
 }
 
-// rdAppBody builds one raw body of an app question: app, tenant, resource
+// randomAppBody builds one raw body of an app question: app, tenant, resource
 // and permission, now and then a user or installation too, a key left
 // out, an unknown key or a repeated one.
 // Most values come from a generated question (datagen.AppQueries), so
 // that many bodies are allowed.
-func rdAppBody(r *rand.Rand) (body string, dup bool) {
+func randomAppBody(r *rand.Rand) (body string, dup bool) {
 	q := datagen.AppQueries(1, r.Uint64())[0].Map()
 	var parts []string
 	for _, k := range []string{"app", "tenant", "resource", "permission"} {
@@ -112,16 +111,16 @@ func rdAppBody(r *rand.Rand) (body string, dup bool) {
 			continue
 		}
 		v := strconv.Quote(q[k])
-		if vs := rdAppValues[k]; r.IntN(8) == 0 {
+		if vs := appFieldValues[k]; r.IntN(8) == 0 {
 			v = vs[r.IntN(len(vs))]
 		}
 		parts = append(parts, fmt.Sprintf("%q:%s", k, v))
 	}
 	switch r.IntN(14) {
 	case 0:
-		parts = append(parts, `"user":`+rdValues["user"][r.IntN(len(rdValues["user"]))])
+		parts = append(parts, `"user":`+fieldValues["user"][r.IntN(len(fieldValues["user"]))])
 	case 1:
-		parts = append(parts, `"installation":`+rdValues["installation"][r.IntN(len(rdValues["installation"]))])
+		parts = append(parts, `"installation":`+fieldValues["installation"][r.IntN(len(fieldValues["installation"]))])
 	case 2:
 		parts = append(parts, `"App":"platform:app0"`)
 	case 3:
@@ -137,7 +136,7 @@ func rdAppBody(r *rand.Rand) (body string, dup bool) {
 // TestAppRawBodyDifferential is TestRawBodyDifferential for app
 // questions: the API and the Rego agree on every generated body.
 func TestAppRawBodyDifferential(t *testing.T) {
-	g := startGate(t, appsDemoSnapshot(t))
+	g := testkit.Start(t, appsDemoSnapshot(t))
 	seed := rand.Uint64()
 	if s := os.Getenv("GATEHOUSE_DIFF_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -145,14 +144,14 @@ func TestAppRawBodyDifferential(t *testing.T) {
 	t.Logf("seed %d (GATEHOUSE_DIFF_SEED reruns it)", seed)
 	r := rand.New(rand.NewPCG(seed, 2))
 	counts, allowed := map[int]int{}, 0
-	n := rdCases(t)
+	n := diffCaseCount(t)
 	for i := range n {
-		body, dup := rdAppBody(r)
-		status := rdCompare(t, g, body, dup)
+		body, dup := randomAppBody(r)
+		status := compareEndpoints(t, g, body, dup)
 		counts[status]++
 		if status == http.StatusOK {
-			var d decisionView
-			g.json(http.MethodPost, "/v1/authorize", body, http.StatusOK, &d)
+			var d engine.Decision
+			g.JSON(http.MethodPost, "/v1/authorize", body, http.StatusOK, &d)
 			if d.Allowed {
 				allowed++
 			}

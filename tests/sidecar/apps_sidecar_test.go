@@ -1,4 +1,4 @@
-package tests
+package sidecar
 
 import (
 	"strings"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse/gatehouse/tests/datagen"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // TestAppSidecarsMatchGatehouse: a stock OPA with the whole bundle, and
@@ -17,25 +18,25 @@ import (
 // onboardings only.
 func TestAppSidecarsMatchGatehouse(t *testing.T) {
 	const users = 100
-	_, uri := startStoreWith(t, datagen.Snapshot(users, 17))
-	g := startGateOn(t, uri)
+	_, uri := testkit.StoreWith(t, datagen.Snapshot(users, 17))
+	g := testkit.StartOn(t, uri)
 
-	data := bundleData(t, getBundle(t, g.base+"/v1/bundles/tenants/t1", nil).Body)
+	data := bundleData(t, getBundle(t, g.Base+"/v1/bundles/tenants/t1", nil).Body)
 	if !strings.Contains(data, `"t1/platform:app0"`) || strings.Contains(data, `"t0/platform:`) || strings.Contains(data, `"t2/platform:`) {
 		t.Fatalf("tenant t1's bundle holds other tenants' onboardings or not its own: %.2000s", data)
 	}
 
-	whole := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/gatehouse"})
-	tenant := startSidecar(t, g.base, sidecarOptions{resource: "/v1/bundles/tenants/t1"})
-	until(t, 60*time.Second, "the whole bundle's sidecar activates", whole.healthy)
-	until(t, 60*time.Second, "the tenant bundle's sidecar activates", tenant.healthy)
+	whole := testkit.StartSidecar(t, g.Base, testkit.SidecarOptions{Resource: "/v1/bundles/gatehouse"})
+	tenant := testkit.StartSidecar(t, g.Base, testkit.SidecarOptions{Resource: "/v1/bundles/tenants/t1"})
+	testkit.Until(t, 60*time.Second, "the whole bundle's sidecar activates", whole.Healthy)
+	testkit.Until(t, 60*time.Second, "the tenant bundle's sidecar activates", tenant.Healthy)
 
 	type tally struct{ allowed, denied, crossTenant int }
 	var all, t1 tally
 	for i, q := range datagen.AppQueries(500, 9) {
 		in := q.Map()
-		want := g.decide(in)
-		if diff := cmp.Diff(want, whole.decide(in)); diff != "" {
+		want := g.Decide(in)
+		if diff := cmp.Diff(want, whole.Decide(in), testkit.SameAnswer); diff != "" {
 			t.Fatalf("check %d %v: gatehouse vs the whole bundle (-gatehouse +sidecar):\n%s", i, in, diff)
 		}
 		cross := !strings.HasPrefix(q.Resource, "tenants/"+q.Tenant+"/") && q.Resource != "tenants/"+q.Tenant
@@ -56,7 +57,7 @@ func TestAppSidecarsMatchGatehouse(t *testing.T) {
 		if q.Resource != "tenants/t1" && !strings.HasPrefix(q.Resource, "tenants/t1/") {
 			continue
 		}
-		if diff := cmp.Diff(want, tenant.decide(in)); diff != "" {
+		if diff := cmp.Diff(want, tenant.Decide(in), testkit.SameAnswer); diff != "" {
 			t.Fatalf("check %d %v: gatehouse vs t1's bundle (-gatehouse +sidecar):\n%s", i, in, diff)
 		}
 		count(&t1)

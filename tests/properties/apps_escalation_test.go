@@ -1,4 +1,4 @@
-package tests
+package properties
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
+	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 // The app side of the escalation properties: over generated stores whose
@@ -79,12 +80,12 @@ func TestAppTenantIsolation(t *testing.T) {
 								fail(fmt.Sprintf("decided %+v, the onboarding says %v", d, want))
 							}
 							if total%3 == 0 { // Rego costs most; a third suffices
-								if r := isoDecide(t, ctx, rego, in); !cmp.Equal(isoView(d), isoView(r)) {
+								if r := isoDecide(t, ctx, rego, in); !cmp.Equal(d, r, testkit.SameAnswer) {
 									fail(fmt.Sprintf("native %+v, Rego %+v", d, r))
 								}
 							}
 							if tenant == focus {
-								if e := isoDecide(t, ctx, elsewhere, in); !cmp.Equal(isoView(d), isoView(e)) {
+								if e := isoDecide(t, ctx, elsewhere, in); !cmp.Equal(d, e, testkit.SameAnswer) {
 									fail(fmt.Sprintf("%+v, but %+v with other tenants' onboardings changed", d, e))
 								}
 							}
@@ -104,15 +105,6 @@ func TestAppTenantIsolation(t *testing.T) {
 	if allowed == 0 || allowed == total {
 		t.Errorf("seed %d: %d of %d allowed; the property needs both", seed, allowed, total)
 	}
-}
-
-// isoView is what two engines' decisions must agree on.
-func isoView(d engine.Decision) decisionView {
-	v := decisionView{Allowed: d.Allowed, DeniedBy: d.DeniedBy}
-	for _, r := range d.Reasons {
-		v.Reasons = append(v.Reasons, map[string]any{"kind": r.Kind, "id": r.ID, "role": r.Role, "resource": r.Resource})
-	}
-	return v
 }
 
 // isoStore generates roles and onboardings of random apps to random
