@@ -62,7 +62,7 @@ func TestAuthorizeHandler(t *testing.T) {
 		// Bind: null, a wrong type or an unknown field is 422, every field listed.
 		{name: "null user", method: "POST", path: path, body: `{"user":null,"installation":"i1","resource":"accounts/A","permission":"read"}`, want: invalid("user")},
 		{name: "wrong types", method: "POST", path: path, body: `{"user":1,"resource":["accounts"],"permission":true}`, want: invalid("permission", "resource", "user")},
-		{name: "unknown field", method: "POST", path: path, body: `{"user":"alice","resource":"accounts/A","permission":"read","tenant":"t"}`, want: invalid("tenant")},
+		{name: "unknown field", method: "POST", path: path, body: `{"user":"alice","resource":"accounts/A","permission":"read","extra":"t"}`, want: invalid("extra")},
 		// Validate: every problem with the question.
 		{name: "empty object", method: "POST", path: path, body: `{}`, want: invalid("permission", "resource", "user")},
 		{name: "blank user", method: "POST", path: path, body: `{"user":" ","resource":"accounts/A","permission":"read"}`, want: invalid("user")},
