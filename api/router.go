@@ -1,6 +1,7 @@
 // Package api serves gatehouse over HTTP with Gin: the decision API, the
 // Authress-style lookups, OPA's Data API, the management API, bundles,
-// health, status and metrics, behind API keys. Handlers bind, validate,
+// health, status and metrics, and (api/authzen) the OpenID AuthZEN
+// evaluation API, behind API keys. Handlers bind, validate,
 // call the engine or the writes service (engine/writes) and render; one
 // error mapper (errors.go) turns every error into the one error body.
 // It must not import the MongoDB driver or the loader, nor hold Rego.
@@ -15,8 +16,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/api/authzen"
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/engine/writes"
 )
 
@@ -125,6 +128,10 @@ func NewRouter(d Deps) http.Handler {
 	h.health(r)
 	r.GET("/metrics", h.require(ScopeRead), h.metrics.handler())
 	h.authorize(r.Group("/v1/authorize", h.require(ScopeDecide)))
+	authzen.Register(r, h.require(ScopeDecide), authzen.Deps{Decide: h.decide, Fail: h.fail, MaxBatch: h.cfg.MaxBatch,
+		Error: func(status int, code, msg string, ps ...model.Problem) error {
+			return newError(status, code, msg, ps...)
+		}})
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.requireData))
 	h.manage(r)

@@ -1,0 +1,257 @@
+package authzen
+
+import (
+	"fmt"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// Subject is the principal of an evaluation: type and id are required,
+// properties is any object.
+type Subject struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// Resource is the target of an evaluation: type and id are required,
+// properties is any object.
+type Resource struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// Action is what the subject wants to do: name is required.
+type Action struct {
+	Name       string         `json:"name"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// Evaluation is one access evaluation request, and one entry of an
+// evaluations request. A nil entity is absent (an entry then takes the
+// request's default).
+type Evaluation struct {
+	Subject  *Subject       `json:"subject,omitempty"`
+	Action   *Action        `json:"action,omitempty"`
+	Resource *Resource      `json:"resource,omitempty"`
+	Context  map[string]any `json:"context,omitempty"`
+}
+
+// Evaluations is the body of POST /access/v1/evaluations: the top-level
+// entities are the defaults of each entry.
+type Evaluations struct {
+	Evaluation
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
+	Semantic    Semantic     `json:"-"` // options.evaluations_semantic
+}
+
+// Semantic is options.evaluations_semantic.
+type Semantic string
+
+// The evaluation semantics of the spec; ExecuteAll is the default.
+const (
+	ExecuteAll          Semantic = "execute_all"
+	DenyOnFirstDeny     Semantic = "deny_on_first_deny"
+	PermitOnFirstPermit Semantic = "permit_on_first_permit"
+)
+
+// Decision is an evaluation's answer.
+type Decision struct {
+	Decision bool             `json:"decision"`
+	Context  *DecisionContext `json:"context,omitempty"`
+}
+
+// DecisionContext says why: the decision's id and revision, what denied
+// it or the reasons of an allow, or, for an entry of a batch that could
+// not be evaluated, the error.
+type DecisionContext struct {
+	DecisionID string      `json:"decision_id,omitempty"`
+	Revision   uint64      `json:"revision,omitempty"`
+	DeniedBy   string      `json:"denied_by,omitempty"`
+	Reasons    []Reason    `json:"reasons,omitempty"`
+	Error      *EntryError `json:"error,omitempty"`
+}
+
+// Reason is a grant or installation that contributed to an allow, as
+// /v1/authorize reports it.
+type Reason struct {
+	Kind     string `json:"kind"`
+	ID       string `json:"id"`
+	Role     string `json:"role,omitempty"`
+	Resource string `json:"resource"`
+}
+
+// EntryError is why one entry of a batch was not evaluated.
+type EntryError struct {
+	Status  int             `json:"status"`
+	Message string          `json:"message"`
+	Errors  []model.Problem `json:"errors,omitempty"`
+}
+
+// BatchResponse is the answer of POST /access/v1/evaluations when the
+// request has entries.
+type BatchResponse struct {
+	Evaluations []Decision `json:"evaluations"`
+}
+
+// Metadata is the PDP metadata document (/.well-known/authzen-configuration).
+type Metadata struct {
+	PolicyDecisionPoint       string `json:"policy_decision_point"`
+	AccessEvaluationEndpoint  string `json:"access_evaluation_endpoint"`
+	AccessEvaluationsEndpoint string `json:"access_evaluations_endpoint,omitempty"`
+}
+
+// The decoding below reads the tree model.ParseJSON returns (which has
+// already refused malformed JSON, invalid UTF-8, repeated keys and
+// trailing data). The spec requires unknown fields to be ignored, so
+// model.DecodeJSON, which refuses them, is not used; every other part of
+// the project's strictness is kept: null or a wrong type where a value
+// belongs is a problem, listed with its path.
+
+// shape collects type problems while reading a tree.
+type shape struct{ ps model.Problems }
+
+// object returns v as an object; absent (missing) is nil without problem.
+func (s *shape) object(field string, v any, present bool) map[string]any {
+	if !present {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		s.ps.Add(field, "must be an object, not %s", kind(v))
+		return nil
+	}
+	return m
+}
+
+// str reads an optional string member of m.
+func (s *shape) str(m map[string]any, field, key string) string {
+	v, present := m[key]
+	if !present {
+		return ""
+	}
+	str, ok := v.(string)
+	if !ok {
+		s.ps.Add(field+"."+key, "must be a string, not %s", kind(v))
+	}
+	return str
+}
+
+// props reads the optional properties object of an entity.
+func (s *shape) props(m map[string]any, field string) map[string]any {
+	v, present := m["properties"]
+	return s.object(field+".properties", v, present)
+}
+
+func (s *shape) evaluation(m map[string]any, field string) Evaluation {
+	var e Evaluation
+	join := func(k string) string {
+		if field == "" {
+			return k
+		}
+		return field + "." + k
+	}
+	if v, ok := m["subject"]; ok {
+		if o := s.object(join("subject"), v, true); o != nil {
+			e.Subject = &Subject{Type: s.str(o, join("subject"), "type"), ID: s.str(o, join("subject"), "id"), Properties: s.props(o, join("subject"))}
+		}
+	}
+	if v, ok := m["resource"]; ok {
+		if o := s.object(join("resource"), v, true); o != nil {
+			e.Resource = &Resource{Type: s.str(o, join("resource"), "type"), ID: s.str(o, join("resource"), "id"), Properties: s.props(o, join("resource"))}
+		}
+	}
+	if v, ok := m["action"]; ok {
+		if o := s.object(join("action"), v, true); o != nil {
+			e.Action = &Action{Name: s.str(o, join("action"), "name"), Properties: s.props(o, join("action"))}
+		}
+	}
+	v, ok := m["context"]
+	e.Context = s.object(join("context"), v, ok)
+	return e
+}
+
+// parseEvaluation reads the body of POST /access/v1/evaluation.
+func parseEvaluation(raw []byte) (Evaluation, error) {
+	tree, err := parseObject(raw)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	var s shape
+	e := s.evaluation(tree, "")
+	return e, shapeError(&s)
+}
+
+// parseEvaluations reads the body of POST /access/v1/evaluations.
+func parseEvaluations(raw []byte) (Evaluations, error) {
+	tree, err := parseObject(raw)
+	if err != nil {
+		return Evaluations{}, err
+	}
+	var s shape
+	r := Evaluations{Evaluation: s.evaluation(tree, ""), Semantic: ExecuteAll}
+	if v, ok := tree["evaluations"]; ok {
+		list, isList := v.([]any)
+		if !isList {
+			s.ps.Add("evaluations", "must be an array, not %s", kind(v))
+		}
+		for i, item := range list {
+			field := fmt.Sprintf("evaluations[%d]", i)
+			if o := s.object(field, item, true); o != nil {
+				r.Evaluations = append(r.Evaluations, s.evaluation(o, field))
+			}
+		}
+	}
+	if v, ok := tree["options"]; ok {
+		if o := s.object("options", v, true); o != nil {
+			if _, given := o["evaluations_semantic"]; given {
+				r.Semantic = Semantic(s.str(o, "options", "evaluations_semantic"))
+				switch r.Semantic {
+				case ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit:
+				default:
+					s.ps.Add("options.evaluations_semantic", "is %q, want one of %s, %s, %s", r.Semantic, ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit)
+				}
+			}
+		}
+	}
+	return r, shapeError(&s)
+}
+
+// parseObject parses raw as one JSON object.
+func parseObject(raw []byte) (map[string]any, error) {
+	tree, err := model.ParseJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := tree.(map[string]any)
+	if !ok {
+		return nil, &model.MalformedError{Message: "the body must be a JSON object"}
+	}
+	return m, nil
+}
+
+func shapeError(s *shape) error {
+	if ps := s.ps.List(); len(ps) > 0 {
+		return &model.ShapeError{Problems: ps}
+	}
+	return nil
+}
+
+// kind names a JSON value's type for a problem's message.
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
