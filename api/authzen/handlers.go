@@ -126,6 +126,7 @@ func (h handlers) evaluations(c *gin.Context) {
 // certification expects); under deny_on_first_deny it stops the batch
 // like any deny, and the answer ends with the entry that stopped it.
 func (h handlers) batch(ctx context.Context, req Evaluations) (BatchResponse, error) {
+	semantic := req.semantic()
 	out := BatchResponse{Evaluations: make([]Decision, 0, len(req.Evaluations))}
 	for i, entry := range req.Evaluations {
 		in, problems := entry.withDefaults(req.Evaluation).Input()
@@ -143,7 +144,7 @@ func (h handlers) batch(ctx context.Context, req Evaluations) (BatchResponse, er
 			d = answer(decided)
 		}
 		out.Evaluations = append(out.Evaluations, d)
-		if (req.Semantic == DenyOnFirstDeny && !d.Decision) || (req.Semantic == PermitOnFirstPermit && d.Decision) {
+		if (semantic == DenyOnFirstDeny && !d.Decision) || (semantic == PermitOnFirstPermit && d.Decision) {
 			break
 		}
 	}

@@ -43,7 +43,20 @@ type Evaluation struct {
 type Evaluations struct {
 	Evaluation
 	Evaluations []Evaluation `json:"evaluations,omitempty"`
-	Semantic    Semantic     `json:"-"` // options.evaluations_semantic
+	Options     *Options     `json:"options,omitempty"`
+}
+
+// Options are the options of an evaluations request; others are ignored.
+type Options struct {
+	EvaluationsSemantic Semantic `json:"evaluations_semantic,omitempty"`
+}
+
+// semantic is the request's evaluation semantic, ExecuteAll by default.
+func (r Evaluations) semantic() Semantic {
+	if r.Options == nil || r.Options.EvaluationsSemantic == "" {
+		return ExecuteAll
+	}
+	return r.Options.EvaluationsSemantic
 }
 
 // Semantic is options.evaluations_semantic.
@@ -190,7 +203,7 @@ func parseEvaluations(raw []byte) (Evaluations, error) {
 		return Evaluations{}, err
 	}
 	var s shape
-	r := Evaluations{Evaluation: s.evaluation(tree, ""), Semantic: ExecuteAll}
+	r := Evaluations{Evaluation: s.evaluation(tree, "")}
 	if v, ok := tree["evaluations"]; ok {
 		list, isList := v.([]any)
 		if !isList {
@@ -205,12 +218,12 @@ func parseEvaluations(raw []byte) (Evaluations, error) {
 	}
 	if v, ok := tree["options"]; ok {
 		if o := s.object("options", v, true); o != nil {
+			r.Options = &Options{EvaluationsSemantic: Semantic(s.str(o, "options", "evaluations_semantic"))}
 			if _, given := o["evaluations_semantic"]; given {
-				r.Semantic = Semantic(s.str(o, "options", "evaluations_semantic"))
-				switch r.Semantic {
+				switch r.Options.EvaluationsSemantic {
 				case ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit:
 				default:
-					s.ps.Add("options.evaluations_semantic", "is %q, want one of %s, %s, %s", r.Semantic, ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit)
+					s.ps.Add("options.evaluations_semantic", "is %q, want one of %s, %s, %s", r.Options.EvaluationsSemantic, ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit)
 				}
 			}
 		}

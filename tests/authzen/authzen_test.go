@@ -182,6 +182,21 @@ func TestAuthZENMatchesAuthorize(t *testing.T) {
 	for i, d := range got.Evaluations {
 		sameAnswer(t, "evaluations: "+questions[i].name, d, want[i])
 	}
+
+	// The README's example: bob reads the general chat, not the board;
+	// deny_on_first_deny answers up to the board's deny.
+	chats := authzen.Evaluations{
+		Evaluation: authzen.Evaluation{Subject: &authzen.Subject{Type: "user", ID: "bob"}, Action: &authzen.Action{Name: "chats:read"}},
+		Options:    &authzen.Options{EvaluationsSemantic: authzen.DenyOnFirstDeny},
+	}
+	for _, id := range []string{"general", "board", "random"} {
+		r := res("accounts/acme/chats", id)
+		chats.Evaluations = append(chats.Evaluations, authzen.Evaluation{Resource: &r})
+	}
+	g.JSON(http.MethodPost, authzen.PathEvaluations, chats, http.StatusOK, &got)
+	if len(got.Evaluations) != 2 || !got.Evaluations[0].Decision || got.Evaluations[1].Decision {
+		t.Errorf("deny_on_first_deny: %+v, want allow then deny", got.Evaluations)
+	}
 }
 
 // TestTodoBoxcar is the Todo 1.1 scenario's evaluations call: which todos
