@@ -21,6 +21,8 @@ const (
 	PropInstallation = "installation"
 	// PropURI in resource.properties gives the resource URI directly.
 	PropURI = "uri"
+	// ContextTenant in context names the tenant an app subject acts in.
+	ContextTenant = "tenant"
 )
 
 // withDefaults returns e with every absent entity taken from def, whole:
@@ -46,15 +48,18 @@ func (e Evaluation) withDefaults(def Evaluation) Evaluation {
 //
 //	subject {type: user, id}            → User (subject.properties.installation → Installation)
 //	subject {type: installation, id}    → Installation
-//	subject {type: app, id}             → refused: engine.Input has no app subject yet
+//	subject {type: app, id}             → App, with Tenant from context.tenant
 //	resource {type, id}                 → Resource "type/id" (resource.properties.uri wins)
 //	action {name}                       → Permission
 //
-// context is accepted and not read.
+// context is accepted; only context.tenant is read, for an app subject.
 func (e Evaluation) Input() (engine.Input, []model.Problem) {
 	var in engine.Input
 	var ps model.Problems
 	subject(&ps, e.Subject, &in)
+	if in.App != "" {
+		in.Tenant = tenant(&ps, e.Context)
+	}
 	in.Resource = resource(&ps, e.Resource)
 	if e.Action == nil {
 		ps.Add("action", "is required")
@@ -93,12 +98,21 @@ func subject(ps *model.Problems, s *Subject, in *engine.Input) {
 	case SubjectInstallation:
 		in.Installation = s.ID
 	case SubjectApp:
-		ps.Add("subject.type", "app subjects are not supported yet")
+		in.App = s.ID
 	case "":
 		ps.Add("subject.type", "is required")
 	default:
 		ps.Add("subject.type", "is %q, want one of %s, %s, %s", s.Type, SubjectUser, SubjectInstallation, SubjectApp)
 	}
+}
+
+// tenant reads context.tenant, which an app subject needs.
+func tenant(ps *model.Problems, ctx map[string]any) string {
+	t, ok := ctx[ContextTenant].(string)
+	if !ok || strings.TrimSpace(t) == "" {
+		ps.Add("context.tenant", "is required, a non-blank string, for an app subject")
+	}
+	return t
 }
 
 // resource maps the resource to a URI.
@@ -140,6 +154,10 @@ func inputField(field string, e Evaluation) string {
 		return "resource"
 	case "permission":
 		return "action.name"
+	case "app":
+		return "subject.id"
+	case "tenant":
+		return "context.tenant"
 	}
 	return field
 }
