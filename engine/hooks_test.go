@@ -18,7 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/tests/datagen"
 )
 
-var hookModules = flag.Int("hooks.modules", 20, "generated hook modules in TestGeneratedHooksAgree, 100 questions each")
+var hookModules = flag.Int("hooks.modules", 10, "generated hook modules in TestGeneratedHooksAgree, 100 questions each")
 
 const evil = "package gatehouse.authz\n\nallow if input.user == \"mallory\"\n"
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -118,11 +119,18 @@ func edgeHTTPInputs(base []HTTPInput) []HTTPInput {
 	return out
 }
 
+// The sizes of the route differential tests; make props runs them larger.
+var (
+	routeSeeds  = flag.Int("routes.seeds", 1, "generated data sets in TestRouteDecisionsEqualRego")
+	routeRounds = flag.Int("routes.rounds", 6, "rounds of changes in TestRouteDecisionsFollowChanges")
+)
+
 // TestRouteDecisionsEqualRego is the differential test of route
 // decisions: generated tenants, manifests, paths and methods, the
 // native route and decision against data.gatehouse.routes.decision.
 func TestRouteDecisionsEqualRego(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	for seed := range uint64(*routeSeeds) {
+		seed++
 		e := NewWithOptions(nil, Options{})
 		if _, err := e.Load(t.Context(), datagen.RoutedSnapshot(variedRoutes, seed)); err != nil {
 			t.Fatal(err)
@@ -151,7 +159,7 @@ func TestRouteDecisionsFollowChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	inputs := httpInputs(variedRoutes, 300, 7)
-	for round := range 15 {
+	for round := range *routeRounds {
 		var changes []Change
 		for range 1 + r.IntN(3) {
 			changes = append(changes, randomRouteChange(r, snap, round))
