@@ -74,8 +74,8 @@ chaos: ## crash test: ROUNDS rounds of SIGKILLing a server, then the store, with
 bench: bench-go bench-servers ## every benchmark: in-process, then gatehouse vs stock OPA vs no-op Gin
 
 .PHONY: bench-go
-bench-go: ## Go benchmarks: one decision in-process, loading, at 1k and 50k users
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/
+bench-go: ## Go benchmarks: one decision in-process (plain and by route), loading, at 1k and 50k users; route matching
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 30m ./engine/ ./engine/apps/
 
 .PHONY: bench-servers
 bench-servers: ## side-by-side HTTP benchmark (USERS, CONNS, DURATION, BENCH_ARGS)

@@ -149,3 +149,20 @@ func (in *installationView) value() ast.Value {
 		ast.Item(ast.InternedTerm("consented"), segsTerm(in.consented)),
 	)
 }
+
+// StringsTerm renders strings as a Rego array.
+func StringsTerm(ss []string) *ast.Term {
+	terms := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		terms[i] = ast.StringTerm(s)
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func segsTerm(list [][]string) *ast.Term {
+	terms := make([]*ast.Term, len(list))
+	for i, segs := range list {
+		terms[i] = StringsTerm(segs)
+	}
+	return ast.ArrayTerm(terms...)
+}
