@@ -65,14 +65,9 @@ func (h *handlers) authorize(g *gin.RouterGroup) {
 }
 
 func (h *handlers) authorizeOne(c *gin.Context) {
-	var check Check
-	if err := bindJSON(c, &check); err != nil {
+	in, err := bindInput[engine.Input](c, &Check{})
+	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	in, problems := check.input()
-	if len(problems) > 0 {
-		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return
 	}
 	d, err := h.decide(c.Request.Context(), in)
@@ -131,4 +126,23 @@ func (h *handlers) checkBatch(checks []Check) ([]engine.Input, error) {
 		return nil, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", all...)
 	}
 	return inputs, nil
+}
+
+// inputter is a request body that maps to the engine's input.
+type inputter[I any] interface {
+	input() (I, []model.Problem)
+}
+
+// bindInput binds the body into check and maps it to the engine's input:
+// 400 or 422 from binding, 422 listing every problem of the mapping.
+func bindInput[I any, T inputter[I]](c *gin.Context, check T) (I, error) {
+	var zero I
+	if err := bindJSON(c, check); err != nil {
+		return zero, err
+	}
+	in, problems := check.input()
+	if len(problems) > 0 {
+		return zero, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...)
+	}
+	return in, nil
 }

@@ -41,14 +41,9 @@ func (c HTTPCheck) input() (engine.HTTPInput, []model.Problem) {
 // authorizeHTTP answers POST /v1/authorize/http: the route's decision
 // with the route, or a deny with denied_by "no_route".
 func (h *handlers) authorizeHTTP(c *gin.Context) {
-	var check HTTPCheck
-	if err := bindJSON(c, &check); err != nil {
+	in, err := bindInput[engine.HTTPInput](c, &HTTPCheck{})
+	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	in, problems := check.input()
-	if len(problems) > 0 {
-		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return
 	}
 	start := time.Now()

@@ -39,8 +39,8 @@ func (in HTTPInput) Validate() []model.Problem {
 	if (in.User == "") == (in.App == "") {
 		ps.Add("user", "exactly one of user and app is required")
 	}
-	subjectID(&ps, "user", in.User)
-	subjectID(&ps, "app", in.App)
+	ps.OptionalID("user", in.User)
+	ps.OptionalID("app", in.App)
 	if err := model.CheckTenantID(in.Tenant); err != nil {
 		ps.Add("tenant", "%v", err)
 	}
@@ -51,15 +51,6 @@ func (in HTTPInput) Validate() []model.Problem {
 		ps.Add("path", "%v", err)
 	}
 	return ps.List()
-}
-
-func subjectID(ps *model.Problems, field, id string) {
-	if id == "" {
-		return
-	}
-	if err := model.CheckID(id); err != nil {
-		ps.Add(field, "%v", err)
-	}
 }
 
 // HTTPDecision is the answer to an HTTPInput: the decision of the route's

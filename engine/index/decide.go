@@ -48,8 +48,8 @@ func (in Input) Validate() []model.Problem {
 	case in.User == "" && in.Installation == "":
 		ps.Add("user", "user, installation, or app and tenant is required")
 	}
-	subjectID(&ps, "user", in.User)
-	subjectID(&ps, "installation", in.Installation)
+	ps.OptionalID("user", in.User)
+	ps.OptionalID("installation", in.Installation)
 	if in.App != "" && !model.CheckAppID(in.App) {
 		ps.Add("app", "must be an app id, namespace:name in lower-case letters, digits and inner hyphens")
 	}
@@ -69,16 +69,6 @@ func (in Input) Validate() []model.Problem {
 		ps.Add("permission", "%v", err)
 	}
 	return ps.List()
-}
-
-// subjectID checks a subject's id when one is given.
-func subjectID(ps *model.Problems, field, id string) {
-	if id == "" {
-		return
-	}
-	if err := model.CheckID(id); err != nil {
-		ps.Add(field, "%v", err)
-	}
 }
 
 // Reason is a grant or installation that contributed to an allow.

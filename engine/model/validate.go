@@ -206,3 +206,14 @@ func (p *Policy) Validate() []Problem {
 	ps.required("source", p.Source)
 	return ps.List()
 }
+
+// OptionalID adds a problem to ps when id is given ("" is absent) and is
+// not a valid id (CheckID).
+func (ps *Problems) OptionalID(field, id string) {
+	if id == "" {
+		return
+	}
+	if err := CheckID(id); err != nil {
+		ps.Add(field, "%v", err)
+	}
+}
