@@ -166,3 +166,58 @@ func FuzzDataInput(f *testing.F) {
 		}
 	})
 }
+
+var routeSeeds = []string{
+	`{"tenant":"t1","method":"GET","path":"/v1/participants/p1","user":"alice"}`,
+	`{"tenant":"t1","method":"GET","path":"/v1/participants/p1","app":"platform:x"}`,
+	`{"tenant":"t1","method":"BREW","path":"/x","user":"alice"}`,
+	`{"tenant":"t1","method":"GET","path":"/x","user":"alice","app":"platform:x"}`,
+	`{"tenant":null,"method":"GET","path":"/x","user":"alice"}`,
+	`{"tenant":"t1","tenant":"t2","method":"GET","path":"/x","user":"alice"}`,
+	`{"tenant":"t\u0000","method":"GET","path":"x","user":"alice"}`,
+}
+
+// FuzzAuthorizeHTTPBody: /v1/authorize/http and the Rego route decision
+// (data.gatehouse.routes.decision, which sidecars run) agree on raw bodies.
+func FuzzAuthorizeHTTPBody(f *testing.F) {
+	h := fuzzRouter(f)
+	for _, s := range routeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, raw := fuzzPost(h, "/v1/authorize/http", body)
+		var input any
+		if err := model.DecodeJSON(body, &input); err != nil {
+			if code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("%q is not one well-formed JSON value, yet authorize/http answered %d %s", body, code, raw)
+			}
+			return
+		}
+		wrapped, _ := json.Marshal(map[string]any{"input": input})
+		dcode, draw := fuzzPost(h, "/v1/data/gatehouse/routes/decision", wrapped)
+		if dcode != http.StatusOK {
+			t.Fatalf("data API: %d %s", dcode, draw)
+		}
+		var rego struct{ Result engine.HTTPDecision }
+		if err := json.Unmarshal(draw, &rego); err != nil {
+			t.Fatal(err)
+		}
+		invalid := rego.Result.DeniedBy != nil && *rego.Result.DeniedBy == "invalid_input"
+		switch code {
+		case http.StatusOK:
+			var native engine.HTTPDecision
+			if err := json.Unmarshal(raw, &native); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(rego.Result, native, sameAnswer); diff != "" {
+				t.Fatalf("%s: native and Rego differ (-rego +native):\n%s", body, diff)
+			}
+		case http.StatusUnprocessableEntity, http.StatusBadRequest:
+			if !invalid {
+				t.Fatalf("%s: authorize/http %d %s, Rego %+v", body, code, raw, rego.Result)
+			}
+		default:
+			t.Fatalf("%s: authorize/http %d %s", body, code, raw)
+		}
+	})
+}

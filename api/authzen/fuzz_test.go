@@ -1,0 +1,57 @@
+package authzen
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// FuzzEvaluations: the evaluations body decoder refuses only with a
+// MalformedError or a ShapeError; a body it accepts re-encodes to one it
+// reads back the same; and every evaluation that maps to an engine input
+// without problems maps to one the engine's own validation accepts, so no
+// control character or bad id reaches a decision.
+func FuzzEvaluations(f *testing.F) {
+	for _, s := range []string{
+		`{"subject":{"type":"user","id":"alice"},"action":{"name":"can_read"},"resource":{"type":"todo","id":"1"}}`,
+		`{"subject":{"type":"app","id":"platform:a"},"context":{"tenant":"t1"},"action":{"name":"x.read"},"resource":{"type":"tenants","id":"t1/apps/platform:b","properties":{"uri":"tenants/t1"}}}`,
+		`{"subject":{"type":"user","id":"alice","properties":{"installation":"i1"}},"evaluations":[{"action":{"name":"read"},"resource":{"type":"a","id":"b"}},{}],"options":{"evaluations_semantic":"deny_on_first_deny"}}`,
+		`{"evaluations":[null,1,"x"],"options":{"evaluations_semantic":"sometimes"}}`,
+		`{"subject":{"type":"user","id":"al\u0000ice"},"action":{"name":"read"},"resource":{"type":"a","id":"b"},"subject":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := parseEvaluations(raw)
+		var bad *model.MalformedError
+		var shape *model.ShapeError
+		switch {
+		case errors.As(err, &bad), errors.As(err, &shape):
+			return
+		case err != nil:
+			t.Fatalf("%q: an error that is neither malformed nor a shape problem: %v", raw, err)
+		}
+		again, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseEvaluations(again)
+		if err != nil {
+			t.Fatalf("%s: re-encoded as %s, which is refused: %v", raw, again, err)
+		}
+		if diff := cmp.Diff(r, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("%s: round trip (-first +again):\n%s", raw, diff)
+		}
+		for _, e := range append(r.Evaluations, r.Evaluation) {
+			in, problems := e.withDefaults(r.Evaluation).Input()
+			if len(problems) == 0 && len(in.Validate()) > 0 {
+				t.Fatalf("%s: mapped to %+v, which the engine refuses: %v", raw, in, in.Validate())
+			}
+		}
+	})
+}
