@@ -78,6 +78,9 @@ func (h *handlers) getVersion(c *gin.Context) {
 // listVersions lists an app's versions by version id, a page at a time.
 func (h *handlers) listVersions(c *gin.Context) {
 	limit, after, problems := pageParams(c)
+	if !model.CheckAppID(c.Param("appId")) {
+		problems = append(problems, model.Problem{Field: "appId", Message: model.AppIDRule})
+	}
 	if len(problems) > 0 {
 		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
 		return

@@ -80,7 +80,7 @@ func (o *Onboarding) Validate() []Problem {
 // checkAppAndVersion checks an app id and a version id in their grammars.
 func checkAppAndVersion(ps *Problems, appID, versionID string) {
 	if !CheckAppID(appID) {
-		ps.Add("appId", "%s", appIDRule)
+		ps.Add("appId", "%s", AppIDRule)
 	}
 	if !CheckVersionID(versionID) {
 		ps.Add("versionId", "%s", versionRule)

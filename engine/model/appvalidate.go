@@ -19,7 +19,8 @@ const (
 )
 
 const (
-	appIDRule   = "must be namespace:name, both lower-case letters, digits and inner hyphens (1-63 characters), like platform:participants or platform:<uuid in lower case>"
+	// AppIDRule says what an app id must be, for problems naming one.
+	AppIDRule   = "must be namespace:name, both lower-case letters, digits and inner hyphens (1-63 characters), like platform:participants or platform:<uuid in lower case>"
 	versionRule = "must be a letter or digit, then up to 63 letters, digits, '.', '_', '+' or '-'"
 )
 
@@ -48,7 +49,7 @@ const (
 func (m *Manifest) Validate() []Problem {
 	var ps Problems
 	if !CheckAppID(m.AppID) {
-		ps.Add("appId", "%s", appIDRule)
+		ps.Add("appId", "%s", AppIDRule)
 	}
 	actions := validateResources(&ps, m.Resources)
 	roles := validateRoles(&ps, m.Roles, actions)
@@ -130,7 +131,7 @@ func validateRequired(ps *Problems, m *Manifest, roles map[string]*AppRole) {
 		case !ok:
 			ps.Add(f, "%q must be appId/roleName", id)
 		case !CheckAppID(app):
-			ps.Add(f, "%q: the app id %s", id, appIDRule)
+			ps.Add(f, "%q: the app id %s", id, AppIDRule)
 		case checkNameText(role) != nil:
 			ps.Add(f, "%q: the role name %v", id, checkNameText(role))
 		case seen[id]:

@@ -70,7 +70,7 @@ func (s *Service) PutAppVersion(ctx context.Context, appID, versionID string, m 
 // Onboard compiles a version of appID into the core model for the tenant
 // or the stack's tenants and writes it as one batch (see apps.Onboard).
 func (s *Service) Onboard(ctx context.Context, appID string, req OnboardRequest, o Options) (Onboarded, error) {
-	if ps := req.problems(); len(ps) > 0 {
+	if ps := append(appProblems(appID), req.problems()...); len(ps) > 0 {
 		return Onboarded{}, invalid(ps)
 	}
 	onboarding.Lock()
@@ -100,6 +100,13 @@ func (s *Service) Onboard(ctx context.Context, appID string, req OnboardRequest,
 
 // Offboard removes everything onboarding appID wrote to tenantID.
 func (s *Service) Offboard(ctx context.Context, appID, tenantID string, o Options) (Onboarded, error) {
+	ps := appProblems(appID)
+	if err := model.CheckTenantID(tenantID); err != nil {
+		ps = append(ps, model.Problem{Field: "tenantId", Message: err.Error()})
+	}
+	if len(ps) > 0 {
+		return Onboarded{}, invalid(ps)
+	}
 	onboarding.Lock()
 	defer onboarding.Unlock()
 	if err := s.mayOnboard(ctx, o.Actor, []string{tenantID}); err != nil {
@@ -127,6 +134,10 @@ func (r OnboardRequest) problems() []model.Problem {
 	}
 	if (r.TenantID == "") == (r.StackID == "") {
 		ps.Add("tenantId", "give exactly one of tenantId and stackId")
+	} else if r.TenantID != "" {
+		if err := model.CheckTenantID(r.TenantID); err != nil {
+			ps.Add("tenantId", "%v", err)
+		}
 	}
 	if r.StackID != "" {
 		if err := model.CheckID(r.StackID); err != nil {
@@ -134,6 +145,14 @@ func (r OnboardRequest) problems() []model.Problem {
 		}
 	}
 	return ps.List()
+}
+
+// appProblems checks the app id a request's path names.
+func appProblems(appID string) []model.Problem {
+	if model.CheckAppID(appID) {
+		return nil
+	}
+	return []model.Problem{{Field: "appId", Message: model.AppIDRule}}
 }
 
 // onboardError maps apps.Onboard's refusals to the service's errors.

@@ -110,6 +110,9 @@ func TestOnboardRefusals(t *testing.T) {
 		{"empty stack", "platform:directory", OnboardRequest{VersionID: "1", StackID: "s9"}, "", ErrInvalid, []string{"stackId"}},
 		{"required app missing", "platform:participants", OnboardRequest{VersionID: "1", TenantID: "t1"}, "", model.ErrConflict, nil},
 		{"user without apps:onboard", "platform:directory", OnboardRequest{VersionID: "1", TenantID: "t2"}, "ann", ErrForbidden, []string{"tenants/t2"}},
+		{"app id not namespace:name", "Platform:Directory", OnboardRequest{VersionID: "1", TenantID: "t1"}, "", ErrInvalid, []string{"appId"}},
+		{"control character in the tenant id", "platform:directory", OnboardRequest{VersionID: "1", TenantID: "t\u0001"}, "", ErrInvalid, []string{"tenantId"}},
+		{"tenant id of two segments", "platform:directory", OnboardRequest{VersionID: "1", TenantID: "t1/x"}, "", ErrInvalid, []string{"tenantId"}},
 		{"stack with one tenant denied", "platform:directory", OnboardRequest{VersionID: "1", StackID: "s1"}, "ann", ErrForbidden, []string{"tenants/t2"}},
 	}
 	for _, tc := range tests {
@@ -215,6 +218,26 @@ func TestOffboardRemovesEverything(t *testing.T) {
 	}
 	if _, err := s.Offboard(t.Context(), "platform:directory", "t1", Options{}); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("offboarding again: %v, want not found", err)
+	}
+}
+
+func TestOffboardRefusesBadIDs(t *testing.T) {
+	s, _, store := appsFixture(t)
+	onboard(t, s, "platform:directory", "t1")
+	before := store.Written()
+	for _, tc := range []struct{ app, tenant, field string }{
+		{"not-an-app", "t1", "appId"},
+		{"platform:directory", "..", "tenantId"},
+		{"platform:directory", "t\u007f", "tenantId"},
+	} {
+		_, err := s.Offboard(t.Context(), tc.app, tc.tenant, Options{})
+		var werr *Error
+		if !errors.As(err, &werr) || !errors.Is(err, ErrInvalid) || len(werr.Problems) != 1 || werr.Problems[0].Field != tc.field {
+			t.Errorf("offboard %q from %q: %v, want invalid %s", tc.app, tc.tenant, err, tc.field)
+		}
+	}
+	if store.Written() != before {
+		t.Error("a refused offboarding wrote")
 	}
 }
 

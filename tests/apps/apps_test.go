@@ -144,4 +144,19 @@ func TestAppsManifestValidationOverHTTP(t *testing.T) {
 	if code, body := a.Do(http.MethodPut, "/v1/apps/platform:x/versions/1", `{"appId": "platform:x", "appId": "platform:y"}`); code != http.StatusBadRequest {
 		t.Errorf("duplicate key: %d %s", code, body)
 	}
+	for _, r := range []struct{ method, path, body string }{
+		{http.MethodGet, "/v1/apps/Not-An-App/versions", ""},
+		{http.MethodPost, "/v1/apps/Not-An-App/onboard", `{"versionId": "1", "tenantId": "t1"}`},
+		{http.MethodPost, "/v1/apps/platform:x/onboard", `{"versionId": "1", "tenantId": "t1/x"}`},
+		{http.MethodPost, "/v1/apps/platform:x/onboard", `{"versionId": null, "tenantId": "t1"}`},
+		{http.MethodDelete, "/v1/apps/Not-An-App/onboardings/t1", ""},
+	} {
+		var body any
+		if r.body != "" {
+			body = r.body
+		}
+		if code, raw := a.Do(r.method, r.path, body); code != http.StatusUnprocessableEntity {
+			t.Errorf("%s %s %s: %d %s, want 422", r.method, r.path, r.body, code, raw)
+		}
+	}
 }
