@@ -74,41 +74,52 @@ func FuzzAuthorizeBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		code, raw := fuzzPost(h, "/v1/authorize", body)
-		var input any
-		if err := model.DecodeJSON(body, &input); err != nil {
-			if code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
-				t.Fatalf("%q is not one well-formed JSON value, yet authorize answered %d %s", body, code, raw)
-			}
-			return
+		agreesWithRego[engine.Decision](t, h, "/v1/authorize", "/v1/data/gatehouse/authz/decision", body,
+			func(d engine.Decision) *string { return d.DeniedBy })
+	})
+}
+
+// agreesWithRego posts body to path and, as input, to the Rego entrypoint
+// at dataPath: a body that is not one JSON value is 400 (or 413); an
+// answered one equals the Rego's answer; a refused one is one the Rego
+// calls invalid_input. deniedBy reads an answer's denied_by.
+func agreesWithRego[D any](t *testing.T, h http.Handler, path, dataPath string, body []byte, deniedBy func(D) *string) {
+	t.Helper()
+	code, raw := fuzzPost(h, path, body)
+	var input any
+	if err := model.DecodeJSON(body, &input); err != nil {
+		if code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
+			t.Fatalf("%q is not one well-formed JSON value, yet %s answered %d %s", body, path, code, raw)
 		}
-		wrapped, _ := json.Marshal(map[string]any{"input": input})
-		dcode, draw := fuzzPost(h, "/v1/data/gatehouse/authz/decision", wrapped)
-		if dcode != http.StatusOK {
-			t.Fatalf("data API: %d %s", dcode, draw)
-		}
-		var rego struct{ Result engine.Decision }
-		if err := json.Unmarshal(draw, &rego); err != nil {
+		return
+	}
+	wrapped, _ := json.Marshal(map[string]any{"input": input})
+	dcode, draw := fuzzPost(h, dataPath, wrapped)
+	if dcode != http.StatusOK {
+		t.Fatalf("data API: %d %s", dcode, draw)
+	}
+	var rego struct{ Result D }
+	if err := json.Unmarshal(draw, &rego); err != nil {
+		t.Fatal(err)
+	}
+	d := deniedBy(rego.Result)
+	invalid := d != nil && *d == "invalid_input"
+	switch code {
+	case http.StatusOK:
+		var native D
+		if err := json.Unmarshal(raw, &native); err != nil {
 			t.Fatal(err)
 		}
-		invalid := rego.Result.DeniedBy != nil && *rego.Result.DeniedBy == "invalid_input"
-		switch code {
-		case http.StatusOK:
-			var native engine.Decision
-			if err := json.Unmarshal(raw, &native); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(rego.Result, native, sameAnswer); diff != "" {
-				t.Fatalf("%s: native and Rego differ (-rego +native):\n%s", body, diff)
-			}
-		case http.StatusUnprocessableEntity, http.StatusBadRequest:
-			if !invalid {
-				t.Fatalf("%s: authorize %d %s, Rego %+v", body, code, raw, rego.Result)
-			}
-		default:
-			t.Fatalf("%s: authorize %d %s", body, code, raw)
+		if diff := cmp.Diff(rego.Result, native, sameAnswer); diff != "" {
+			t.Fatalf("%s: native and Rego differ (-rego +native):\n%s", body, diff)
 		}
-	})
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		if !invalid {
+			t.Fatalf("%s: %s %d %s, Rego %+v", body, path, code, raw, rego.Result)
+		}
+	default:
+		t.Fatalf("%s: %s %d %s", body, path, code, raw)
+	}
 }
 
 // FuzzBatchBody: a batch answers every check as /v1/authorize answers it
@@ -185,39 +196,7 @@ func FuzzAuthorizeHTTPBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		code, raw := fuzzPost(h, "/v1/authorize/http", body)
-		var input any
-		if err := model.DecodeJSON(body, &input); err != nil {
-			if code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
-				t.Fatalf("%q is not one well-formed JSON value, yet authorize/http answered %d %s", body, code, raw)
-			}
-			return
-		}
-		wrapped, _ := json.Marshal(map[string]any{"input": input})
-		dcode, draw := fuzzPost(h, "/v1/data/gatehouse/routes/decision", wrapped)
-		if dcode != http.StatusOK {
-			t.Fatalf("data API: %d %s", dcode, draw)
-		}
-		var rego struct{ Result engine.HTTPDecision }
-		if err := json.Unmarshal(draw, &rego); err != nil {
-			t.Fatal(err)
-		}
-		invalid := rego.Result.DeniedBy != nil && *rego.Result.DeniedBy == "invalid_input"
-		switch code {
-		case http.StatusOK:
-			var native engine.HTTPDecision
-			if err := json.Unmarshal(raw, &native); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(rego.Result, native, sameAnswer); diff != "" {
-				t.Fatalf("%s: native and Rego differ (-rego +native):\n%s", body, diff)
-			}
-		case http.StatusUnprocessableEntity, http.StatusBadRequest:
-			if !invalid {
-				t.Fatalf("%s: authorize/http %d %s, Rego %+v", body, code, raw, rego.Result)
-			}
-		default:
-			t.Fatalf("%s: authorize/http %d %s", body, code, raw)
-		}
+		agreesWithRego[engine.HTTPDecision](t, h, "/v1/authorize/http", "/v1/data/gatehouse/routes/decision", body,
+			func(d engine.HTTPDecision) *string { return d.DeniedBy })
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/apps"
@@ -30,11 +29,6 @@ type Onboarded struct {
 	Answer  apps.Answer
 	Pending bool // stored but not applied here (see Result.Pending)
 }
-
-// onboarding serializes this server's onboardings: each reads what is
-// onboarded, plans and writes, and two at once could plan on the same
-// state. Across servers, conditional writes catch the race.
-var onboarding sync.Mutex
 
 // PutAppVersion stores manifest m as versionId of appId. A version that
 // is onboarded somewhere cannot change (409): upload a new version and
@@ -73,8 +67,8 @@ func (s *Service) Onboard(ctx context.Context, appID string, req OnboardRequest,
 	if ps := append(appProblems(appID), req.problems()...); len(ps) > 0 {
 		return Onboarded{}, invalid(ps)
 	}
-	onboarding.Lock()
-	defer onboarding.Unlock()
+	s.onboarding.Lock()
+	defer s.onboarding.Unlock()
 	v, err := s.store.Get(ctx, model.Apps, model.AppVersionID(appID, req.VersionID))
 	if err != nil {
 		return Onboarded{}, err
@@ -107,8 +101,8 @@ func (s *Service) Offboard(ctx context.Context, appID, tenantID string, o Option
 	if len(ps) > 0 {
 		return Onboarded{}, invalid(ps)
 	}
-	onboarding.Lock()
-	defer onboarding.Unlock()
+	s.onboarding.Lock()
+	defer s.onboarding.Unlock()
 	if err := s.mayOnboard(ctx, o.Actor, []string{tenantID}); err != nil {
 		return Onboarded{}, err
 	}

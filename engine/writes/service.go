@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -95,6 +96,10 @@ type Service struct {
 	engine Engine
 	store  Store
 	log    *slog.Logger
+	// onboarding serializes this service's onboardings: each reads what
+	// is onboarded, plans and writes, and two at once could plan on the
+	// same state. Across servers, conditional writes catch the race.
+	onboarding sync.Mutex
 }
 
 // New returns a Service writing to store and applying to eng.
