@@ -131,7 +131,7 @@ func NewRouter(d Deps) http.Handler {
 	authzen.Register(r, h.require(ScopeDecide), authzen.Deps{Decide: h.decide, Fail: h.fail, MaxBatch: h.cfg.MaxBatch,
 		Error: func(status int, code, msg string, ps ...model.Problem) error {
 			return newError(status, code, msg, ps...)
-		}})
+		}, Search: h.searches()})
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.requireData))
 	h.manage(r)

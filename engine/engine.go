@@ -61,8 +61,9 @@ type Engine struct {
 // generation is one revision: the policies compiled and the view they
 // read. Apply without a policy change keeps the policies.
 type generation struct {
-	policies *policy.Set
-	view     *index.View
+	policies  *policy.Set
+	view      *index.View
+	resources knownResources // built on the first search (search.go)
 }
 
 // Options tune an engine.

@@ -48,6 +48,7 @@ func router(f *fake, maxBatch int) http.Handler {
 	authzen.Register(r, func(c *gin.Context) { c.Next() }, authzen.Deps{
 		Decide:   f.decide,
 		MaxBatch: maxBatch,
+		Search:   f.searches(),
 		Error: func(status int, code, msg string, ps ...model.Problem) error {
 			return &testError{status: status, body: api.ErrorBody{Code: code, Message: msg, Errors: ps}}
 		},
@@ -249,6 +250,9 @@ func TestMetadata(t *testing.T) {
 			"policy_decision_point":       tt.want,
 			"access_evaluation_endpoint":  tt.want + "/access/v1/evaluation",
 			"access_evaluations_endpoint": tt.want + "/access/v1/evaluations",
+			"search_subject_endpoint":     tt.want + "/access/v1/search/subject",
+			"search_resource_endpoint":    tt.want + "/access/v1/search/resource",
+			"search_action_endpoint":      tt.want + "/access/v1/search/action",
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("metadata (-want +got):\n%s", diff)

@@ -43,6 +43,8 @@ type Deps struct {
 	Fail func(c *gin.Context, err error)
 	// MaxBatch bounds the entries of one evaluations request.
 	MaxBatch int
+	// Search answers the search routes.
+	Search Searches
 }
 
 type handlers struct{ Deps }
@@ -54,6 +56,7 @@ func Register(r gin.IRouter, guard gin.HandlerFunc, d Deps) {
 	g := r.Group("/access/v1", echoRequestID, guard)
 	g.POST("/evaluation", h.evaluation)
 	g.POST("/evaluations", h.evaluations)
+	h.registerSearch(g)
 	r.GET(PathMetadata, h.metadata)
 }
 
@@ -164,6 +167,9 @@ func (h handlers) metadata(c *gin.Context) {
 		PolicyDecisionPoint:       base,
 		AccessEvaluationEndpoint:  base + PathEvaluation,
 		AccessEvaluationsEndpoint: base + PathEvaluations,
+		SearchSubjectEndpoint:     base + PathSearchSubject,
+		SearchResourceEndpoint:    base + PathSearchResource,
+		SearchActionEndpoint:      base + PathSearchAction,
 	})
 }
 

@@ -113,6 +113,9 @@ type Metadata struct {
 	PolicyDecisionPoint       string `json:"policy_decision_point"`
 	AccessEvaluationEndpoint  string `json:"access_evaluation_endpoint"`
 	AccessEvaluationsEndpoint string `json:"access_evaluations_endpoint,omitempty"`
+	SearchSubjectEndpoint     string `json:"search_subject_endpoint,omitempty"`
+	SearchResourceEndpoint    string `json:"search_resource_endpoint,omitempty"`
+	SearchActionEndpoint      string `json:"search_action_endpoint,omitempty"`
 }
 
 // The decoding below reads the tree model.ParseJSON returns (which has

@@ -290,7 +290,7 @@ func TestScopesAndMetadata(t *testing.T) {
 	}
 	g := start(t, func(c *server.Config) { c.Keys = keys })
 	ask := `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}}`
-	for _, path := range []string{authzen.PathEvaluation, authzen.PathEvaluations} {
+	for _, path := range []string{authzen.PathEvaluation, authzen.PathEvaluations, authzen.PathSearchSubject, authzen.PathSearchResource, authzen.PathSearchAction} {
 		for _, tt := range []struct {
 			key    string
 			status int
@@ -311,6 +311,9 @@ func TestScopesAndMetadata(t *testing.T) {
 		"policy_decision_point":       g.Base,
 		"access_evaluation_endpoint":  g.Base + "/access/v1/evaluation",
 		"access_evaluations_endpoint": g.Base + "/access/v1/evaluations",
+		"search_subject_endpoint":     g.Base + "/access/v1/search/subject",
+		"search_resource_endpoint":    g.Base + "/access/v1/search/resource",
+		"search_action_endpoint":      g.Base + "/access/v1/search/action",
 	}
 	if diff := cmp.Diff(want, meta); diff != "" {
 		t.Errorf("metadata (-want +got):\n%s", diff)
