@@ -50,6 +50,7 @@ type row struct {
 	perSecond      float64
 	p50, p99       time.Duration
 	rssMB          float64
+	cpuPer1000     time.Duration // server CPU (user+sys) per 1,000 requests
 }
 
 // drive loads t with s at the configured concurrency: a warmup, then a
@@ -58,18 +59,21 @@ func drive(ctx context.Context, t *target, s stream, o options) (row, error) {
 	if _, _, err := load(ctx, t, s, o.concurrency, o.warmup); err != nil {
 		return row{}, err
 	}
+	cpu := t.proc.cpuTime()
 	lat, errs, err := load(ctx, t, s, o.concurrency, o.duration)
 	if err != nil {
 		return row{}, err
 	}
+	cpu = t.proc.cpuTime() - cpu
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r := row{target: t.name, stream: s.name, requests: len(lat), errors: errs, rssMB: t.proc.rssMB()}
 	r.perSecond = float64(len(lat)) / o.duration.Seconds()
 	if len(lat) > 0 {
 		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+		r.cpuPer1000 = cpu * 1000 / time.Duration(len(lat))
 	}
-	fmt.Printf("  %-10s %-9s %9.0f/s  p50 %-10v p99 %-10v rss %6.0f MB  errors %d\n",
-		r.target, r.stream, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.rssMB, r.errors)
+	fmt.Printf("  %-10s %-9s %9.0f/s  p50 %-10v p99 %-10v cpu/1k %-8v rss %6.0f MB  errors %d\n",
+		r.target, r.stream, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.cpuPer1000.Round(time.Millisecond), r.rssMB, r.errors)
 	return r, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -26,5 +27,26 @@ func TestOptionsValidate(t *testing.T) {
 		if got := o.validate(); len(got) != c.problems {
 			t.Errorf("%s: %d problems %q, want %d", c.name, len(got), got, c.problems)
 		}
+	}
+}
+
+// TestCPUTime: a busy single-threaded process's CPU time grows, and
+// never exceeds the wall time since it started (a wrong tick unit would).
+func TestCPUTime(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "while :; do :; done")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sh:", err)
+	}
+	start := time.Now()
+	p := &process{cmd: cmd}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for p.cpuTime() < 100*time.Millisecond {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("cpu time %v after 30 s of a busy loop", p.cpuTime())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if cpu, wall := p.cpuTime(), time.Since(start); cpu > wall+20*time.Millisecond {
+		t.Errorf("cpu time %v exceeds the wall time %v of one thread", cpu, wall)
 	}
 }

@@ -70,6 +70,24 @@ func (p *process) rssMB() float64 {
 	return 0
 }
 
+// cpuTime reads the process's CPU time so far, user plus system, from
+// /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s, the
+// USER_HZ Linux reports on every architecture Go runs here).
+func (p *process) cpuTime() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count after its ")".
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * 10 * time.Millisecond
+}
+
 func freeAddr() string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

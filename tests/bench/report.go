@@ -10,9 +10,9 @@ import (
 // report prints the side-by-side table and the ratios the targets name.
 func report(w io.Writer, o options, rows []row, targets []*target, raw time.Duration) {
 	fmt.Fprintf(w, "\n%s, %d cores, %d users, %d connections, %v per run\n\n", time.Now().Format("2006-01-02"), runtime.NumCPU(), o.users, o.concurrency, o.duration)
-	fmt.Fprintf(w, "| stream | server | decisions/s | p50 | p99 | RSS MB |\n|---|---|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| stream | server | decisions/s | p50 | p99 | server CPU per 1,000 | RSS MB |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.0f | %v | %v | %.0f |\n", r.stream, r.target, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.rssMB)
+		fmt.Fprintf(w, "| %s | %s | %.0f | %v | %v | %v | %.0f |\n", r.stream, r.target, r.perSecond, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.cpuPer1000.Round(time.Millisecond), r.rssMB)
 	}
 	get := func(target, stream string) row {
 		for _, r := range rows {
