@@ -1,9 +1,11 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -64,10 +66,22 @@ func (h *handlers) authorize(g *gin.RouterGroup) {
 	g.POST("/http", h.authorizeHTTP)
 }
 
+// Explained is the body of POST /v1/authorize?explain=true: the decision
+// and why it answers so.
+type Explained struct {
+	engine.Decision
+	Explanation engine.Explanation `json:"explanation"`
+}
+
 func (h *handlers) authorizeOne(c *gin.Context) {
+	explain, bad := explainParam(c)
 	in, err := bindInput[engine.Input](c, &Check{})
-	if err != nil {
+	if err = withProblems(err, bad); err != nil {
 		h.fail(c, err)
+		return
+	}
+	if explain {
+		h.explain(c, in)
 		return
 	}
 	d, err := h.decide(c.Request.Context(), in)
@@ -145,4 +159,46 @@ func bindInput[I any, T inputter[I]](c *gin.Context, check T) (I, error) {
 		return zero, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...)
 	}
 	return in, nil
+}
+
+// explain answers with the decision and its explanation; the decision is
+// counted in the metrics as any other.
+func (h *handlers) explain(c *gin.Context, in engine.Input) {
+	start := time.Now()
+	d, x, err := h.engine.Explain(c.Request.Context(), in)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.metrics.observeDecision(d, time.Since(start))
+	c.JSON(http.StatusOK, Explained{Decision: d, Explanation: x})
+}
+
+// explainParam reads ?explain: absent or "false" is false, "true" is true;
+// any other value, or more than one, is a problem.
+func explainParam(c *gin.Context) (bool, []model.Problem) {
+	vs, ok := c.GetQueryArray("explain")
+	switch {
+	case !ok:
+		return false, nil
+	case len(vs) == 1 && (vs[0] == "true" || vs[0] == "false"):
+		return vs[0] == "true", nil
+	}
+	return false, []model.Problem{{Field: "explain", Message: "must be true or false, given once"}}
+}
+
+// withProblems adds the query's problems to the body's: 422 listing both
+// when the body is well-formed, the body's error (400, 413) otherwise.
+func withProblems(err error, problems []model.Problem) error {
+	if len(problems) == 0 {
+		return err
+	}
+	var body *Error
+	switch {
+	case err == nil:
+		return newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...)
+	case errors.As(err, &body) && body.Status == http.StatusUnprocessableEntity:
+		return newError(http.StatusUnprocessableEntity, body.Body.Code, body.Body.Message, append(problems, body.Body.Errors...)...)
+	}
+	return err
 }

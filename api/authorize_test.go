@@ -147,3 +147,71 @@ func TestAuthorizeLimitsAndReadiness(t *testing.T) {
 		})
 	}
 }
+
+// isExplained returns a render check: the body is exactly a decision with
+// an explanation, equal to the engine's answer to in, and holds want
+// (wire JSON) verbatim.
+func isExplained(eng *engine.Engine, in engine.Input, want ...string) func(*testing.T, []byte) {
+	return func(t *testing.T, raw []byte) {
+		t.Helper()
+		var got Explained
+		decodeOnly(t, raw, &got)
+		d, x, err := eng.Explain(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(d, got.Decision, sameAnswer); diff != "" {
+			t.Errorf("decision (-engine +body):\n%s", diff)
+		}
+		if diff := cmp.Diff(x, got.Explanation); diff != "" {
+			t.Errorf("explanation (-engine +body):\n%s", diff)
+		}
+		if got.DecisionID == "" || !strings.Contains(string(raw), `"denied_by":`) {
+			t.Errorf("the decision's fields must all be present: %s", raw)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(raw), w) {
+				t.Errorf("body %s lacks %s", raw, w)
+			}
+		}
+	}
+}
+
+func TestAuthorizeExplainHandler(t *testing.T) {
+	h, eng := handlerRouter(t, handlerSnapshot(), Config{})
+	const path = "/v1/authorize?explain="
+	const alice = `{"user":"alice","resource":"accounts/A/x","permission":"read"}`
+	invalid := func(fields ...string) response {
+		return response{status: 422, code: CodeInvalid, message: "the request is invalid", fields: fields}
+	}
+	runRoutes(t, h, []routeCase{
+		{name: "an allow and its path", method: "POST", path: path + "true", body: alice, want: response{status: 200},
+			render: isExplained(eng, engine.Input{User: "alice", Resource: "accounts/A/x", Permission: "read"},
+				`"allowed":true`, `"explanation":{"paths":[{"principal":"user","user":"alice","kind":"record","id":"r1","role":"admin","permission":"*","resource":"accounts/A"}],"near_misses":[]}`)},
+		{name: "a deny and its near misses", method: "POST", path: path + "true", body: `{"user":"alice","resource":"accounts/B/x","permission":"read"}`,
+			want: response{status: 200}, render: isExplained(eng, engine.Input{User: "alice", Resource: "accounts/B/x", Permission: "read"},
+				`"allowed":false`, `"paths":[]`, `{"reason":"resource","message":"holds * on accounts/A, which does not cover accounts/B/x","principal":"user","user":"alice","kind":"record","id":"r1","role":"admin","permission":"*","resource":"accounts/A"}`)},
+		{name: "through an installation", method: "POST", path: path + "true", body: `{"user":"alice","installation":"i1","resource":"accounts/A/x","permission":"read:x"}`,
+			want: response{status: 200}, render: isExplained(eng, engine.Input{User: "alice", Installation: "i1", Resource: "accounts/A/x", Permission: "read:x"},
+				`"installation":"i1","kind":"record"`, `"extension":{"installation":"i1","extension":"ext","status":"ACTIVE","scope":[{"resource":"accounts/A","covers":true}]`,
+				`"covers":{"user":true,"status":true,"scope":true,"consent":true,"requested":true}`)},
+		{name: "explain=false is the plain decision", method: "POST", path: path + "false", body: alice, want: response{status: 200},
+			render: isDecision(eng, engine.Input{User: "alice", Resource: "accounts/A/x", Permission: "read"})},
+		{name: "another value", method: "POST", path: path + "yes", body: alice, want: invalid("explain")},
+		{name: "upper case", method: "POST", path: path + "TRUE", body: alice, want: invalid("explain")},
+		{name: "empty", method: "POST", path: path, body: alice, want: invalid("explain")},
+		{name: "given twice", method: "POST", path: path + "true&explain=true", body: alice, want: invalid("explain")},
+		{name: "listed with the body's problems", method: "POST", path: path + "1", body: `{"user":"alice","extra":1}`, want: invalid("explain", "extra")},
+		{name: "listed with the question's problems", method: "POST", path: path + "1", body: `{}`, want: invalid("explain", "permission", "resource", "user")},
+		{name: "a malformed body is still 400", method: "POST", path: path + "1", body: `{"user":`, want: response{status: 400, code: CodeMalformed}},
+	})
+}
+
+func TestAuthorizeExplainNotReady(t *testing.T) {
+	h, _ := handlerRouter(t, nil, Config{})
+	w := serve(h, http.MethodPost, "/v1/authorize?explain=true", `{"user":"alice","resource":"accounts/A","permission":"read"}`)
+	var body ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != 503 || body.Code != CodeNotReady {
+		t.Errorf("status %d body %s, want 503 %q", w.Code, w.Body, CodeNotReady)
+	}
+}
