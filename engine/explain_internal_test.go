@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -417,5 +419,59 @@ deny contains "frozen" if startswith(input.resource, "accounts/A/frozen")
 				t.Errorf("explanation (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestExplainFollowsTheDecidingGeneration explains while a role flips
+// between active and inactive: the explanation must always come from the
+// generation that decided, so an allow always has a path and a deny none.
+func TestExplainFollowsTheDecidingGeneration(t *testing.T) {
+	snap := explainSnapshot()
+	e := New(nil)
+	if _, err := e.Load(t.Context(), snap); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		role := snap.Roles[0]
+		for i := range 600 {
+			active := i%2 == 1
+			role.IsActive, role.Version = &active, int64(i+1)
+			if _, err := e.Apply(t.Context(), []Change{{Collection: model.Roles, ID: role.ID, Doc: &role}}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	in := Input{User: "alice", Resource: "accounts/A", Permission: "chats:read"}
+	var mu sync.Mutex
+	answers := map[bool]int{}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for running := true; running; {
+				select {
+				case <-done:
+					running = false
+				default:
+				}
+				d, x, err := e.Explain(t.Context(), in)
+				if errors.Is(err, ErrNotReady) {
+					continue
+				}
+				if err != nil || d.Allowed != (len(x.Paths) > 0) {
+					t.Errorf("revision %d: allowed %v with paths %+v (%v)", d.Revision, d.Allowed, x.Paths, err)
+					return
+				}
+				mu.Lock()
+				answers[d.Allowed]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if answers[true] == 0 || answers[false] == 0 {
+		t.Fatalf("answers %v: the test needs allows and denies", answers)
 	}
 }
