@@ -76,3 +76,30 @@ func BenchmarkLoad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExplain measures one decision with its explanation (no cache:
+// every decision evaluates) over mixed user, delegated and installation
+// questions, beside BenchmarkDecide. Explanations are off the hot path.
+func BenchmarkExplain(b *testing.B) {
+	const size = 50_000
+	e := loadedWith(b, size, engine.Options{})
+	queries := datagen.MixedQueries(size, 4096, 7)
+	b.Run(fmt.Sprint(size), func(b *testing.B) {
+		b.ReportAllocs()
+		allowed, misses, i := 0, 0, 0
+		for b.Loop() {
+			q := queries[i%len(queries)]
+			d, x, err := e.Explain(context.Background(), engine.Input{User: q.User, Installation: q.Installation, Resource: q.Resource, Permission: q.Permission})
+			if err != nil || d.Allowed != (len(x.Paths) > 0) {
+				b.Fatalf("explain: %v (allowed %v, %d paths)", err, d.Allowed, len(x.Paths))
+			}
+			if d.Allowed {
+				allowed++
+			}
+			misses += len(x.NearMisses)
+			i++
+		}
+		b.ReportMetric(float64(allowed)/float64(i), "allowed/op")
+		b.ReportMetric(float64(misses)/float64(i), "misses/op")
+	})
+}

@@ -66,7 +66,7 @@ func TestExplainProperties(t *testing.T) {
 			for _, c := range cases {
 				checkExplanation(t, v, c, seen)
 			}
-			for _, want := range []string{"allowed", "denied", index.MissAction, index.MissResource, index.MissExpired,
+			for _, want := range []string{"allowed", "denied", "user path", "app path", "installation path", index.MissAction, index.MissResource, index.MissExpired,
 				index.MissRoleInactive, index.MissUser, index.MissStatus, index.MissScope, index.MissConsent} {
 				if seen[want] == 0 {
 					t.Errorf("no case gave %q (seen %v): the properties need every outcome", want, seen)
@@ -97,6 +97,7 @@ func checkExplanation(t *testing.T, v *index.View, c explainCase, seen map[strin
 	}
 	for _, p := range c.x.Paths {
 		checkPath(t, v, c, p)
+		seen[p.Principal+" path"]++
 	}
 	for _, m := range c.x.NearMisses {
 		seen[m.Reason]++
