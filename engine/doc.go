@@ -35,6 +35,12 @@
 //	          the decision path above for the route's permission on
 //	          tenants/{tenant}/apps/{app}; data.gatehouse.routes.decision
 //	          is its Rego definition (routes_internal_test.go)
+//	explain   api (?explain=true) → Engine.Explain → Engine.Decide for the
+//	          answer, then index.View.Explain over the generation that
+//	          decided: the chains and nearest misses
+//	search    api/authzen search → Engine.SearchResources (the known
+//	          resources below a URI, each decided as above) and
+//	          Engine.SearchActions (a user's role actions, each decided)
 //	write     api → writes.Service (validate, references, on-behalf
 //	          check) → store write (loader) → Engine.Apply → index.Indexer.Apply
 //	          (next view from the touched shards; policy.New on a policy
