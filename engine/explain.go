@@ -18,6 +18,12 @@ type (
 	NearMiss = index.NearMiss
 	// ExtensionSide is the installation's side of a decision.
 	ExtensionSide = index.ExtensionSide
+	// SideResource is a scope resource and whether it covers the request's.
+	SideResource = index.SideResource
+	// SidePermission is a permission pattern and whether it implies the request's.
+	SidePermission = index.SidePermission
+	// Coverage says which sides of the intersection cover the request.
+	Coverage = index.Coverage
 )
 
 // explainAttempts bounds how often Explain decides again when the data
