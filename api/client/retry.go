@@ -55,15 +55,9 @@ func (r Retry) wait(ctx context.Context, n int, h http.Header) bool {
 // backoff is the wait before retry n (from 0): Base·2ⁿ capped at Max,
 // then a random point in its upper half, so that clients spread out.
 func (r Retry) backoff(n int) time.Duration {
-	d := r.Base
-	for range n {
-		if r.Max > 0 && d >= r.Max {
-			break
-		}
-		d *= 2
-	}
-	if r.Max > 0 {
-		d = min(d, r.Max)
+	d := r.Base << min(n, 30)
+	if r.Max > 0 && (d > r.Max || d < 0) {
+		d = r.Max
 	}
 	if d <= 0 {
 		return 0
