@@ -89,7 +89,10 @@ func TestRequests(t *testing.T) {
 		}, "POST", "/pre/v1/authorize/http", "", `{"tenant":"t1","method":"GET","path":"/v1/x","app":"a:b"}`, nil, nil},
 		{"permissions", func(c *client.Client) error { _, err := c.Permissions(t.Context(), "u/1", "accounts/A b"); return err },
 			"GET", "/pre/v1/users/u%2F1/resources/accounts%2FA%20b/permissions", "", "", nil, nil},
-		{"check", func(c *client.Client) error { _, err := c.CheckPermission(t.Context(), "u1", "accounts/A", "read:*"); return err },
+		{"check", func(c *client.Client) error {
+			_, err := c.CheckPermission(t.Context(), "u1", "accounts/A", "read:*")
+			return err
+		},
 			"GET", "/pre/v1/users/u1/resources/accounts%2FA/permissions/read:%2A", "", "", nil, nil},
 		{"memberships", func(c *client.Client) error { _, err := c.Memberships(t.Context(), "u1", "cust/c1"); return err },
 			"GET", "/pre/v1/users/u1/memberships", "context=cust%2Fc1", "", nil, nil},
@@ -109,7 +112,10 @@ func TestRequests(t *testing.T) {
 			"GET", "/pre/ready", "", "", nil, nil},
 		{"get group", func(c *client.Client) error { _, err := c.Groups().Get(t.Context(), "tenants/t/g"); return err },
 			"GET", "/pre/v1/groups/tenants%2Ft%2Fg", "", "", nil, nil},
-		{"list", func(c *client.Client) error { _, err := c.Tenants().List(t.Context(), client.Page{Limit: 3}); return err },
+		{"list", func(c *client.Client) error {
+			_, err := c.Tenants().List(t.Context(), client.Page{Limit: 3})
+			return err
+		},
 			"GET", "/pre/v1/tenants", "limit=3", "", nil, nil},
 		{"put with options", func(c *client.Client) error {
 			_, err := c.Extensions().Put(t.Context(), "e1", model.Extension{Name: "E"}, client.IfMatch(3), client.OnBehalfOf("bob"))
@@ -119,7 +125,10 @@ func TestRequests(t *testing.T) {
 			_, err := c.Installations().Create(t.Context(), model.Installation{}, client.IfMatch(0))
 			return err
 		}, "POST", "/pre/v1/installations", "", "", map[string]string{"If-Match": `"0"`}, []string{"X-Gatehouse-User"}},
-		{"forced delete", func(c *client.Client) error { _, err := c.Roles().Delete(t.Context(), "r1", client.Force()); return err },
+		{"forced delete", func(c *client.Client) error {
+			_, err := c.Roles().Delete(t.Context(), "r1", client.Force())
+			return err
+		},
 			"DELETE", "/pre/v1/roles/r1", "force=true", "", nil, []string{"If-Match", "X-Gatehouse-User", "Content-Type"}},
 		{"evaluation", func(c *client.Client) error {
 			_, err := c.Evaluation(t.Context(), client.Evaluation{Subject: &client.Subject{Type: "user", ID: "u1"}})
