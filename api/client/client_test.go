@@ -357,3 +357,6 @@ func drain[T any](seq func(func(T, error) bool), stop int, name func(T) string) 
 	}
 	return out, nil
 }
+
+// asError is errors.As for *client.Error.
+func asError(err error, e **client.Error) bool { return errors.As(err, e) }

@@ -75,7 +75,7 @@ func (c *Client) CheckPermission(ctx context.Context, user, resource, action str
 }
 
 // Memberships lists the user's memberships reaching the context within
-// ("" for all).
+// (required: the server refuses an empty one).
 func (c *Client) Memberships(ctx context.Context, user, within string) ([]engine.UserMembership, error) {
 	var out MembershipsResponse
 	q := url.Values{}

@@ -16,7 +16,8 @@ import (
 const exampleKey = "example-key-0123456789"
 
 // exampleSnapshot: alice reads accounts/acme through a record; bob is in
-// the editors group, which a record makes editors of its chats; the
+// the editors group, which a record makes editors of its chats, and a
+// member reading accounts/globex; the
 // summarizer may only read chats in acme.
 func exampleSnapshot() *model.Snapshot {
 	res := func(u string) []model.ResourceRef { return []model.ResourceRef{{ResourceURI: u}} }
@@ -31,6 +32,7 @@ func exampleSnapshot() *model.Snapshot {
 			{Meta: model.Meta{ID: "editors-edit"}, Status: model.StatusActive, Groups: []model.GroupRef{{GroupID: "editors"}},
 				Statements: []model.Statement{{Roles: []string{"editor"}, Resources: res("accounts/acme/chats")}}},
 		},
+		Memberships: []model.Membership{{Meta: model.Meta{ID: "bob-globex"}, UserID: "bob", Context: "accounts/globex", Roles: []string{"reader"}}},
 		Groups: []model.Group{{Meta: model.Meta{ID: "editors"}, Name: "Editors", Users: []model.UserRef{{UserID: "bob"}}}},
 		Extensions: []model.Extension{{Meta: model.Meta{ID: "summarizer"}, Name: "Summarizer",
 			Permissions: []string{"chats:read", "chats:write"}}},
