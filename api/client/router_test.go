@@ -101,4 +101,3 @@ func TestAgainstRouter(t *testing.T) {
 		}
 	})
 }
-

@@ -33,7 +33,7 @@ func exampleSnapshot() *model.Snapshot {
 				Statements: []model.Statement{{Roles: []string{"editor"}, Resources: res("accounts/acme/chats")}}},
 		},
 		Memberships: []model.Membership{{Meta: model.Meta{ID: "bob-globex"}, UserID: "bob", Context: "accounts/globex", Roles: []string{"reader"}}},
-		Groups: []model.Group{{Meta: model.Meta{ID: "editors"}, Name: "Editors", Users: []model.UserRef{{UserID: "bob"}}}},
+		Groups:      []model.Group{{Meta: model.Meta{ID: "editors"}, Name: "Editors", Users: []model.UserRef{{UserID: "bob"}}}},
 		Extensions: []model.Extension{{Meta: model.Meta{ID: "summarizer"}, Name: "Summarizer",
 			Permissions: []string{"chats:read", "chats:write"}}},
 		Installations: []model.Installation{{Meta: model.Meta{ID: "summarizer-acme"}, ExtensionID: "summarizer",
