@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/tests/testkit"
 )
@@ -116,8 +115,10 @@ func TestDataAPI(t *testing.T) {
 	t.Run("decision equals /v1/authorize", func(t *testing.T) {
 		for _, c := range decisionInputs {
 			t.Run(c.name, func(t *testing.T) {
-				var want engine.Decision
-				g.JSON(http.MethodPost, "/v1/authorize", c.input, http.StatusOK, &want)
+				want, err := g.Client().Authorize(t.Context(), inputOf(t, c.input))
+				if err != nil {
+					t.Fatal(err)
+				}
 				if want.Allowed != c.allowed {
 					t.Fatalf("/v1/authorize allowed=%v, want %v", want.Allowed, c.allowed)
 				}
@@ -301,16 +302,15 @@ func TestDataAPI(t *testing.T) {
 		if health["status"] != "ok" {
 			t.Errorf("/health: %v", health)
 		}
-		var ready struct {
-			Status   string `json:"status"`
-			Revision uint64 `json:"revision"`
+		c := g.Client()
+		ready, err := c.Ready(t.Context())
+		if err != nil || ready.Status != "ready" || ready.Revision == 0 {
+			t.Errorf("/ready: %+v, %v; want ready at a revision", ready, err)
 		}
-		g.JSON(http.MethodGet, "/ready", nil, http.StatusOK, &ready)
-		if ready.Status != "ready" || ready.Revision == 0 {
-			t.Errorf("/ready: %+v, want ready at a revision", ready)
+		status, err := c.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
 		}
-		var status api.StatusResponse
-		g.JSON(http.MethodGet, "/v1/status", nil, http.StatusOK, &status)
 		if !status.Ready || status.Revision != ready.Revision {
 			t.Errorf("/v1/status: ready=%v revision %d, want ready at revision %d", status.Ready, status.Revision, ready.Revision)
 		}

@@ -1,7 +1,9 @@
 package decisions
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatehouse/gatehouse/api/client"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/datagen"
@@ -37,7 +40,10 @@ func hookSnapshot() *model.Snapshot {
 // decision.
 func everywhere(t *testing.T, g *testkit.Gate, in map[string]string) engine.Decision {
 	t.Helper()
-	d := g.Decide(in)
+	d, err := g.Client().Authorize(t.Context(), inputOf(t, in))
+	if err != nil {
+		t.Fatalf("%v: %v", in, err)
+	}
 	var dec struct{ Result engine.Decision }
 	g.JSON(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": in}, http.StatusOK, &dec)
 	var allow struct{ Result bool }
@@ -51,6 +57,33 @@ func everywhere(t *testing.T, g *testkit.Gate, in map[string]string) engine.Deci
 	return d
 }
 
+// inputOf is a question written as JSON (a map) as the client asks it;
+// a key engine.Input does not have fails the test.
+func inputOf(t *testing.T, question any) engine.Input {
+	t.Helper()
+	raw, err := json.Marshal(question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var in engine.Input
+	if err := dec.Decode(&in); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	return in
+}
+
+// putPolicy stores a custom policy through the client and fails unless
+// the answer is 201 (created) or 200 (replaced) as want says.
+func putPolicy(t *testing.T, g *testkit.Gate, id, src string, created bool) {
+	t.Helper()
+	w, err := g.Client().Policies().Put(t.Context(), id, model.Policy{Source: src})
+	if err != nil || w.Created != created || w.Doc.Source != src {
+		t.Fatalf("PUT policy %s: %+v, %v; want stored, created: %v", id, w, err, created)
+	}
+}
+
 func TestHooksPolicyInBuiltinPackageRefused(t *testing.T) {
 	g := testkit.Start(t, hookSnapshot())
 	mallory := map[string]string{"user": "mallory", "resource": "accounts/acme", "permission": "chats:read"}
@@ -61,19 +94,16 @@ func TestHooksPolicyInBuiltinPackageRefused(t *testing.T) {
 		{"match", "package gatehouse.match\n\ncovers(_, _) := true\n", "gatehouse.match"},
 		{"ref-head", "package gatehouse\n\nauthz.allow if input.user == \"mallory\"\n", "gatehouse.authz,"},
 	}
+	policies := g.Client().Policies()
 	for _, c := range cases {
-		code, raw := g.Do(http.MethodPut, "/v1/policies/"+c.id, map[string]string{"source": c.src})
-		var body struct {
-			Code   string
-			Errors []struct{ Field, Message string }
+		_, err := policies.Put(t.Context(), c.id, model.Policy{Source: c.src})
+		var e *client.Error
+		if !errors.As(err, &e) || e.Status != http.StatusUnprocessableEntity || len(e.Problems) != 1 || e.Problems[0].Field != "source" ||
+			!strings.Contains(e.Problems[0].Message, "package "+c.pkg) {
+			t.Errorf("%s: %v, want 422 naming package %s", c.id, err, c.pkg)
 		}
-		_ = json.Unmarshal(raw, &body)
-		if code != http.StatusUnprocessableEntity || len(body.Errors) != 1 || body.Errors[0].Field != "source" ||
-			!strings.Contains(body.Errors[0].Message, "package "+c.pkg) {
-			t.Errorf("%s: %d %s, want 422 naming package %s", c.id, code, raw, c.pkg)
-		}
-		if code, _ := g.Do(http.MethodGet, "/v1/policies/"+c.id, nil); code != http.StatusNotFound {
-			t.Errorf("%s: stored anyway (%d)", c.id, code)
+		if _, err := policies.Get(t.Context(), c.id); !client.IsNotFound(err) {
+			t.Errorf("%s: stored anyway (%v)", c.id, err)
 		}
 	}
 	if d := everywhere(t, g, mallory); d.Allowed {
@@ -91,7 +121,7 @@ func TestHooksDenyNarrowsEverywhere(t *testing.T) {
 		}
 	}
 	src := "package gatehouse.hooks\n\ndeny contains \"chats are frozen\" if startswith(input.resource, \"accounts/acme/chats\")\n"
-	g.JSON(http.MethodPut, "/v1/policies/freeze", map[string]string{"source": src}, http.StatusCreated, nil)
+	putPolicy(t, g, "freeze", src, true)
 	for _, in := range []map[string]string{alice, through} {
 		d := everywhere(t, g, in)
 		if d.Allowed || d.DeniedBy == nil || *d.DeniedBy != "policy" || len(d.Reasons) != 0 {
@@ -115,7 +145,7 @@ allow contains "support-desk" if input.user == "sam"
 
 allow contains "through-summarizer" if input.installation == "summarizer-acme"
 `
-	g.JSON(http.MethodPut, "/v1/policies/support", map[string]string{"source": src}, http.StatusCreated, nil)
+	putPolicy(t, g, "support", src, true)
 	sam := func(installation, permission string) map[string]string {
 		in := map[string]string{"user": "sam", "resource": "/accounts/acme/chats/1/", "permission": permission}
 		if installation != "" {
@@ -175,11 +205,7 @@ func TestHooksSidecarGeneratedModules(t *testing.T) {
 	for m := range modules {
 		src, _, _ := datagen.HookModule(r, users)
 		src += fmt.Sprintf("\n_generation := %d\n", m)
-		status := http.StatusOK // replaced
-		if m == 0 {
-			status = http.StatusCreated
-		}
-		g.JSON(http.MethodPut, "/v1/policies/generated", map[string]string{"source": src}, status, nil)
+		putPolicy(t, g, "generated", src, m == 0)
 		testkit.Until(t, 30*time.Second, "sidecar loads the module", func() bool {
 			var out struct{ Result *int }
 			opa.Query("/v1/data/gatehouse/hooks/_generation", nil, &out)

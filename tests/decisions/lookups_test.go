@@ -1,18 +1,17 @@
 package decisions
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/api/client"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/testkit"
@@ -77,18 +76,14 @@ var (
 	sortMemberships = cmpopts.SortSlices(func(a, b engine.UserMembership) bool { return a.ID < b.ID })
 )
 
-// TestLookups exercises the Authress-style lookups over HTTP against one
-// server on the embedded store.
+// TestLookups exercises the Authress-style lookups through the Go client
+// against one server on the embedded store.
 func TestLookups(t *testing.T) {
 	g := testkit.Start(t, lookupSnapshot())
 	t.Run("check permission", func(t *testing.T) { testLookupCheck(t, g) })
 	t.Run("list permissions", func(t *testing.T) { testLookupPermissions(t, g) })
 	t.Run("list resources", func(t *testing.T) { testLookupResources(t, g) })
 	t.Run("memberships", func(t *testing.T) { testLookupMemberships(t, g) })
-}
-
-func userPath(user string, rest ...string) string {
-	return "/v1/users/" + url.PathEscape(user) + "/" + strings.Join(rest, "/")
 }
 
 func testLookupCheck(t *testing.T, g *testkit.Gate) {
@@ -110,19 +105,16 @@ func testLookupCheck(t *testing.T, g *testkit.Gate) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions", url.PathEscape(tt.action))
+			got, err := g.Client().CheckPermission(t.Context(), tt.user, tt.uri, tt.action)
 			if tt.allowed {
-				var got engine.Decision
-				g.JSON(http.MethodGet, path, nil, http.StatusOK, &got)
-				if !got.Allowed || len(got.Reasons) == 0 || got.DecisionID == "" {
-					t.Errorf("got %+v, want allowed with reasons and a decision id", got)
+				if err != nil || !got.Allowed || len(got.Reasons) == 0 || got.DecisionID == "" {
+					t.Errorf("got %+v, %v; want allowed with reasons and a decision id", got, err)
 				}
 				return
 			}
-			var got api.ErrorBody
-			g.JSON(http.MethodGet, path, nil, http.StatusNotFound, &got)
-			if got.Code != "permission_not_found" || got.Message == "" {
-				t.Errorf("error body %+v, want code permission_not_found with a message", got)
+			var e *client.Error
+			if !errors.As(err, &e) || e.Status != http.StatusNotFound || e.Code != client.CodeNoPermission || e.Message == "" {
+				t.Errorf("error %v, want a 404 with code permission_not_found and a message", err)
 			}
 		})
 	}
@@ -155,12 +147,14 @@ func testLookupPermissions(t *testing.T, g *testkit.Gate) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got api.PermissionsResponse
-			g.JSON(http.MethodGet, userPath(tt.user, "resources", url.PathEscape(tt.uri), "permissions"), nil, http.StatusOK, &got)
-			if got.Permissions == nil {
+			got, err := g.Client().Permissions(t.Context(), tt.user, tt.uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil {
 				t.Fatal("permissions is null or missing, want a list")
 			}
-			if diff := gocmp.Diff(tt.want, got.Permissions, sortPermissions); diff != "" {
+			if diff := gocmp.Diff(tt.want, got, sortPermissions); diff != "" {
 				t.Errorf("permissions (-want +got):\n%s", diff)
 			}
 		})
@@ -204,20 +198,16 @@ func walkResources(t *testing.T, g *testkit.Gate, user, permission, prefix strin
 	t.Helper()
 	var all []string
 	seen := map[string]bool{}
+	c, q := g.Client(), client.ResourcesQuery{User: user, Permission: permission, Prefix: prefix}
 	cursor := ""
 	for page := 0; ; page++ {
 		if page > 100 {
 			t.Fatal("more than 100 pages: the cursor does not advance")
 		}
-		q := url.Values{"permission": {permission}, "limit": {fmt.Sprint(limit)}}
-		if prefix != "" {
-			q.Set("prefix", prefix)
+		got, err := c.Resources(t.Context(), q, client.Page{Cursor: cursor, Limit: limit})
+		if err != nil {
+			t.Fatalf("page %d: %v", page, err)
 		}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		var got api.ResourcesResponse
-		g.JSON(http.MethodGet, userPath(user, "resources")+"?"+q.Encode(), nil, http.StatusOK, &got)
 		if got.Resources == nil {
 			t.Fatalf("page %d: resources is null or missing, want a list", page)
 		}
@@ -262,12 +252,14 @@ func testLookupMemberships(t *testing.T, g *testkit.Gate) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got api.MembershipsResponse
-			g.JSON(http.MethodGet, userPath(tt.user, "memberships")+"?context="+url.QueryEscape(tt.context), nil, http.StatusOK, &got)
-			if got.Memberships == nil {
+			got, err := g.Client().Memberships(t.Context(), tt.user, tt.context)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil {
 				t.Fatal("memberships is null or missing, want a list")
 			}
-			if diff := gocmp.Diff(tt.want, got.Memberships, sortMemberships, sortPermissions, cmpopts.EquateEmpty()); diff != "" {
+			if diff := gocmp.Diff(tt.want, got, sortMemberships, sortPermissions, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("memberships (-want +got):\n%s", diff)
 			}
 		})

@@ -88,13 +88,18 @@ type ruleCase struct {
 	Bug string `json:"bug"`
 }
 
-// ruleInput is the body of POST /v1/authorize; absent subjects are
-// omitted, where api.Check would send null, which the API refuses.
+// ruleInput is a case's question, as the case file and the Data API
+// take it; absent subjects are omitted.
 type ruleInput struct {
 	User         string `json:"user,omitempty"`
 	Installation string `json:"installation,omitempty"`
 	Resource     string `json:"resource"`
 	Permission   string `json:"permission"`
+}
+
+// engine is the question as the client asks it.
+func (in ruleInput) engine() engine.Input {
+	return engine.Input{User: in.User, Installation: in.Installation, Resource: in.Resource, Permission: in.Permission}
 }
 
 // TestRules posts every case of rules.yaml to one server over the embedded
@@ -110,8 +115,10 @@ func TestRules(t *testing.T) {
 	})
 	for _, tc := range f.Cases {
 		t.Run(tc.Rule+"/"+tc.Name, func(t *testing.T) {
-			var got engine.Decision
-			g.JSON(http.MethodPost, "/v1/authorize", tc.Input, http.StatusOK, &got)
+			got, err := g.Client().Authorize(t.Context(), tc.Input.engine())
+			if err != nil {
+				t.Fatal(err)
+			}
 			var rego struct{ Result engine.Decision }
 			g.JSON(http.MethodPost, "/v1/data/gatehouse/authz/decision", map[string]any{"input": tc.Input}, http.StatusOK, &rego)
 			rego.Result.DecisionID, rego.Result.Revision = got.DecisionID, got.Revision
@@ -185,8 +192,10 @@ func testLiveExpiry(t *testing.T, g *testkit.Gate, expires time.Time) {
 		t.Skipf("the server took too long to start: the grants expire at %s, before they can be seen live", expires)
 	}
 	for _, in := range checks {
-		var got engine.Decision
-		g.JSON(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
+		got, err := g.Client().Authorize(t.Context(), in.engine())
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !got.Allowed && time.Now().Before(expires) {
 			t.Errorf("%+v before expiry: denied_by %s, want allowed", in, ruleString(got.DeniedBy))
 		}
@@ -194,8 +203,10 @@ func testLiveExpiry(t *testing.T, g *testkit.Gate, expires time.Time) {
 	t.Parallel()
 	time.Sleep(time.Until(expires) + 50*time.Millisecond)
 	for _, in := range checks {
-		var got engine.Decision
-		g.JSON(http.MethodPost, "/v1/authorize", in, http.StatusOK, &got)
+		got, err := g.Client().Authorize(t.Context(), in.engine())
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Allowed || ruleString(got.DeniedBy) != "user" {
 			t.Errorf("%+v after expiry: allowed=%v denied_by=%s, want denied by user", in, got.Allowed, ruleString(got.DeniedBy))
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/api/client"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -136,6 +137,17 @@ func (g *Gate) Decide(in any) engine.Decision {
 	var d engine.Decision
 	g.JSON(http.MethodPost, "/v1/authorize", in, http.StatusOK, &d)
 	return d
+}
+
+// Client returns a Go client of the server; opts add to (or replace)
+// the defaults, which retry as client.DefaultRetry does.
+func (g *Gate) Client(opts ...client.Option) *client.Client {
+	g.t.Helper()
+	c, err := client.New(g.Base, opts...)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return c
 }
 
 // bodyReader is body as Do sends it; nil for no body.
