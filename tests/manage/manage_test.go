@@ -8,49 +8,48 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/api/client"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
+	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/tests/testkit"
 )
 
 func TestManageCRUD(t *testing.T) {
 	g := testkit.Start(t, testkit.DemoSnapshot(t))
-	role := map[string]any{"name": "Editor", "permissions": []map[string]any{{"action": "chats:write"}}}
+	ctx, roles := t.Context(), g.Client().Roles()
+	role := model.Role{Name: "Editor", Permissions: []model.Permission{{Action: "chats:write"}}}
 
-	var created struct {
-		ID      string `json:"_id"`
-		Version int64
+	w, err := roles.Put(ctx, "editor", role)
+	if err != nil || !w.Created || w.Doc.ID != "editor" || w.Doc.Version != 1 || w.ETag != `"1"` {
+		t.Fatalf("created %+v, %v", w, err)
 	}
-	g.JSON(http.MethodPut, "/v1/roles/editor", role, http.StatusCreated, &created)
-	if created.ID != "editor" || created.Version != 1 {
-		t.Fatalf("created %+v", created)
+	w, err = roles.Put(ctx, "editor", role)
+	if err != nil || w.Created || w.Doc.Version != 2 {
+		t.Fatalf("update: %+v, %v; want version 2, not created", w, err)
 	}
-	g.JSON(http.MethodPut, "/v1/roles/editor", role, http.StatusOK, &created)
-	if created.Version != 2 {
-		t.Fatalf("version after update %d, want 2", created.Version)
+	if _, err := roles.Put(ctx, "editor", role, client.IfMatch(1)); !client.IsConflict(err) {
+		t.Fatalf("stale If-Match: %v, want 409", err)
 	}
-	code, body := g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"1"`})
-	if code != http.StatusConflict {
-		t.Fatalf("stale If-Match: %d %s", code, body)
+	if _, err := roles.Put(ctx, "editor", role, client.IfMatch(2)); err != nil {
+		t.Fatalf("current If-Match: %v", err)
 	}
-	code, _ = g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": `"2"`})
-	if code != http.StatusOK {
-		t.Fatalf("current If-Match: %d", code)
-	}
-	code, _ = g.DoWith(http.MethodPut, "/v1/roles/editor", role, map[string]string{"If-Match": "nope"})
+	// a malformed If-Match cannot be sent through the client
+	code, _ := g.DoWith(http.MethodPut, "/v1/roles/editor", map[string]any{"name": "Editor"}, map[string]string{"If-Match": "nope"})
 	if code != http.StatusBadRequest {
 		t.Fatalf("malformed If-Match: %d", code)
 	}
-	g.JSON(http.MethodGet, "/v1/roles/editor", nil, http.StatusOK, &created)
-	if created.Version != 3 {
-		t.Fatalf("GET version %d, want 3", created.Version)
+	got, err := roles.Get(ctx, "editor")
+	if err != nil || got.Version != 3 {
+		t.Fatalf("GET: %+v, %v; want version 3", got, err)
 	}
-	if code, _ := g.Do(http.MethodDelete, "/v1/roles/editor", nil); code != http.StatusNoContent {
-		t.Fatalf("delete: %d", code)
+	if d, err := roles.Delete(ctx, "editor"); err != nil || d.Pending {
+		t.Fatalf("delete: %+v, %v", d, err)
 	}
-	for _, m := range []string{http.MethodGet, http.MethodDelete} {
-		if code, _ := g.Do(m, "/v1/roles/editor", nil); code != http.StatusNotFound {
-			t.Errorf("%s after delete: %d, want 404", m, code)
-		}
+	if _, err := roles.Get(ctx, "editor"); !client.IsNotFound(err) {
+		t.Errorf("GET after delete: %v, want 404", err)
+	}
+	if _, err := roles.Delete(ctx, "editor"); !client.IsNotFound(err) {
+		t.Errorf("DELETE after delete: %v, want 404", err)
 	}
 }
 
@@ -104,19 +103,17 @@ func TestManageValidation(t *testing.T) {
 func TestManageListPages(t *testing.T) {
 	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	var ids []string
+	roles := g.Client().Roles()
 	cursor := ""
 	for range 10 {
-		var page struct {
-			Roles []struct {
-				ID string `json:"_id"`
-			}
-			Cursor string
+		page, err := roles.List(t.Context(), client.Page{Cursor: cursor, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
 		}
-		g.JSON(http.MethodGet, "/v1/roles?limit=3&cursor="+cursor, nil, http.StatusOK, &page)
-		if len(page.Roles) > 3 {
-			t.Fatalf("page of %d, limit 3", len(page.Roles))
+		if len(page.Docs) > 3 {
+			t.Fatalf("page of %d, limit 3", len(page.Docs))
 		}
-		for _, r := range page.Roles {
+		for _, r := range page.Docs {
 			ids = append(ids, r.ID)
 		}
 		if cursor = page.Cursor; cursor == "" {
@@ -132,7 +129,9 @@ func TestManageListPages(t *testing.T) {
 func TestCustomPolicyThroughAPI(t *testing.T) {
 	g := testkit.Start(t, testkit.DemoSnapshot(t))
 	src := "package custom.weekdays\n\nimport data.gatehouse.authz\n\nallow if authz.allow\n"
-	g.JSON(http.MethodPut, "/v1/policies/weekdays", map[string]string{"source": src}, http.StatusCreated, nil)
+	if w, err := g.Client().Policies().Put(t.Context(), "weekdays", model.Policy{Source: src}); err != nil || !w.Created {
+		t.Fatalf("PUT policy: %+v, %v; want created", w, err)
+	}
 	var out struct{ Result bool }
 	in := map[string]any{"input": map[string]string{"user": "alice", "resource": "accounts/acme", "permission": "chats:read"}}
 	g.JSON(http.MethodPost, "/v1/data/custom/weekdays/allow", in, http.StatusOK, &out)
