@@ -130,8 +130,6 @@ func doAs(t *testing.T, g *testkit.Gate, method, path, user string, body any, he
 }
 
 // check is one decision question; Installation alone asks as the extension.
-// It omits an absent subject, where api.Check (pointers, for binding)
-// would send null, which the API refuses.
 type check struct {
 	User         string `json:"user,omitempty"`
 	Installation string `json:"installation,omitempty"`
@@ -141,13 +139,9 @@ type check struct {
 
 func decide(t *testing.T, g *testkit.Gate, c check) engine.Decision {
 	t.Helper()
-	code, raw := doAs(t, g, http.MethodPost, "/v1/authorize", "", c)
-	if code != http.StatusOK {
-		t.Fatalf("authorize %+v: status %d; body %s", c, code, raw)
-	}
-	var d engine.Decision
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatalf("authorize %+v: decode %s: %v", c, raw, err)
+	d, err := g.Client().Authorize(t.Context(), engine.Input{User: c.User, Installation: c.Installation, Resource: c.Resource, Permission: c.Permission})
+	if err != nil {
+		t.Fatalf("authorize %+v: %v", c, err)
 	}
 	return d
 }
