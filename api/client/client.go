@@ -37,7 +37,14 @@ type Option func(*Client)
 func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
 
 // WithHTTPClient sends requests through hc instead of http.DefaultClient.
-func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = hc } }
+// A nil hc keeps the default.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.http = hc
+		}
+	}
+}
 
 // WithRetry replaces the retry policy (DefaultRetry); Retry{Attempts: 1}
 // turns retries off.

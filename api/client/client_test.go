@@ -360,3 +360,48 @@ func drain[T any](seq func(func(T, error) bool), stop int, name func(T) string) 
 
 // asError is errors.As for *client.Error.
 func asError(err error, e **client.Error) bool { return errors.As(err, e) }
+
+// TestWriteAnswers: a write's answer is read from its status and headers:
+// created, stored but pending a sync (202), its ETag and Location.
+func TestWriteAnswers(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		header []string
+		create bool
+		want   client.Written[model.Tenant]
+	}{
+		{"created", 201, []string{"ETag", `"1"`}, false, client.Written[model.Tenant]{Doc: model.Tenant{Name: "T"}, ETag: `"1"`, Created: true}},
+		{"replaced", 200, []string{"ETag", `"4"`}, false, client.Written[model.Tenant]{Doc: model.Tenant{Name: "T"}, ETag: `"4"`}},
+		{"pending", 202, []string{"ETag", `"2"`, client.PendingHeader, "sync"}, false, client.Written[model.Tenant]{Doc: model.Tenant{Name: "T"}, ETag: `"2"`, Pending: true}},
+		{"create", 201, []string{"ETag", `"1"`, "Location", "/v1/tenants/t1"}, true,
+			client.Written[model.Tenant]{Doc: model.Tenant{Name: "T"}, ETag: `"1"`, Created: true, Location: "/v1/tenants/t1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := fake(t, tt.status, `{"name":"T"}`, tt.header...)
+			tenants := newClient(t, srv.URL).Tenants()
+			var got client.Written[model.Tenant]
+			var err error
+			if tt.create {
+				got, err = tenants.Create(t.Context(), model.Tenant{Name: "T"})
+			} else {
+				got, err = tenants.Put(t.Context(), "t1", model.Tenant{Name: "T"})
+			}
+			if err != nil || !cmp.Equal(tt.want, got) {
+				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		status  int
+		header  []string
+		pending bool
+	}{{204, nil, false}, {202, []string{client.PendingHeader, "sync"}, true}} {
+		srv, _ := fake(t, tt.status, "", tt.header...)
+		d, err := newClient(t, srv.URL).Tenants().Delete(t.Context(), "t1")
+		if err != nil || d.Pending != tt.pending {
+			t.Errorf("delete answered %d: %+v, %v; want pending %v", tt.status, d, err, tt.pending)
+		}
+	}
+}
