@@ -1,0 +1,22 @@
+package client_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportsNeitherGinNorAPI holds the package comment's rule: services
+// take the client without the server's HTTP stack.
+func TestImportsNeitherGinNorAPI(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/gin-gonic/") || dep == "github.com/gatehouse/gatehouse/api" ||
+			strings.HasPrefix(dep, "go.mongodb.org/") || strings.HasPrefix(dep, "github.com/gatehouse/gatehouse/api/") && dep != "github.com/gatehouse/gatehouse/api/client" {
+			t.Errorf("the client imports %s", dep)
+		}
+	}
+}
