@@ -235,15 +235,17 @@ func TestDecodesNewRoutes(t *testing.T) {
 	t.Run("explain", func(t *testing.T) {
 		srv, _ := fake(t, 200, `{"allowed":false,"decision_id":"d1","revision":4,"reasons":[],"denied_by":"user","explanation":{"paths":[],
 			"near_misses":[{"reason":"action","message":"holds chats:read on accounts/A but not chats:write","principal":"user","user":"u1","group":"g1","kind":"record","id":"r1","role":"viewer","permission":"chats:read","resource":"accounts/A"}],
-			"extension":{"scope":["accounts/A"]}}}`)
+			"extension":{"installation":"i1","scope":[{"resource":"accounts/A","covers":true}],"consented":[],"requested":[],"covers":{"status":true,"scope":true,"consent":false,"requested":true}}}}`)
 		got, err := newClient(t, srv.URL).Explain(t.Context(), engine.Input{User: "u1", Resource: "accounts/A", Permission: "chats:write"})
 		user := "user"
 		want := client.ExplainedDecision{
 			Decision: engine.Decision{DecisionID: "d1", Revision: 4, Reasons: []engine.Reason{}, DeniedBy: &user},
-			Explanation: client.Explanation{Paths: []client.Path{}, NearMisses: []client.NearMiss{{Reason: "action",
-				Message: "holds chats:read on accounts/A but not chats:write",
-				Path:    client.Path{Principal: "user", User: "u1", Group: "g1", Kind: "record", ID: "r1", Role: "viewer", Permission: "chats:read", Resource: "accounts/A"}}},
-				Extension: json.RawMessage(`{"scope":["accounts/A"]}`)},
+			Explanation: engine.Explanation{Paths: []engine.ExplainPath{}, NearMisses: []engine.NearMiss{{Reason: "action",
+				Message:     "holds chats:read on accounts/A but not chats:write",
+				ExplainPath: engine.ExplainPath{Principal: "user", User: "u1", Group: "g1", Kind: "record", ID: "r1", Role: "viewer", Permission: "chats:read", Resource: "accounts/A"}}},
+				Extension: &engine.ExtensionSide{Installation: "i1", Scope: []engine.SideResource{{Resource: "accounts/A", Covers: true}},
+					Consented: []engine.SidePermission{}, Requested: []engine.SidePermission{},
+					Covers: engine.Coverage{Status: true, Scope: true, Requested: true}}},
 		}
 		if err != nil || !cmp.Equal(want, got) {
 			t.Errorf("got %+v, %v; diff %s", got, err, cmp.Diff(want, got))

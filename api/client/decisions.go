@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -46,42 +45,11 @@ func (c *Client) AuthorizeHTTP(ctx context.Context, in engine.HTTPInput) (engine
 	return d, err
 }
 
-// ExplainedDecision is a decision with why it came out so.
+// ExplainedDecision is a decision with why it came out so: the
+// engine's own explanation types (paths, near misses, the extension's side).
 type ExplainedDecision struct {
 	engine.Decision
-	Explanation Explanation `json:"explanation"`
-}
-
-// Explanation is the body's "explanation": every path that allows, the
-// near misses of a deny, and for an extension both sides of the
-// intersection.
-type Explanation struct {
-	Paths      []Path     `json:"paths"`
-	NearMisses []NearMiss `json:"near_misses"`
-	// Extension shows the scope and consent sides of an installation's
-	// decision, as the server renders it; empty without an installation.
-	Extension json.RawMessage `json:"extension,omitempty"`
-}
-
-// Path is one chain from the principal to the resource: user → group or
-// membership → record → role → permission pattern → resource pattern.
-type Path struct {
-	Principal  string `json:"principal"`
-	User       string `json:"user,omitempty"`
-	Group      string `json:"group,omitempty"`
-	Kind       string `json:"kind"`
-	ID         string `json:"id"`
-	Role       string `json:"role,omitempty"`
-	Permission string `json:"permission,omitempty"`
-	Resource   string `json:"resource,omitempty"`
-}
-
-// NearMiss is a path that almost allows a denied question, and why not
-// ("action": holds chats:read but not chats:write).
-type NearMiss struct {
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
-	Path
+	Explanation engine.Explanation `json:"explanation"`
 }
 
 // Explain asks one decision with its explanation (POST
