@@ -33,8 +33,22 @@ run: build ## start the server on 127.0.0.1:8181 with the embedded store and dem
 test: test-rego test-go fuzz-short ## every test: Rego, Go with the race detector, each fuzz target briefly
 
 .PHONY: test-go
-test-go: ## Go unit, integration and end-to-end tests (race detector on)
+test-go: browser ## Go unit, integration and end-to-end tests (race detector on)
 	$(GO) test -race -count=1 -timeout 8m ./...
+
+# browser installs Debian's chromium for the console test (tests/console)
+# when it is missing: as root, or through sudo when that works without a
+# password. When it cannot, it says so and succeeds: the test then skips.
+.PHONY: browser
+browser: ## install chromium for the console test when missing (Debian apt)
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "make browser: chromium is missing and this user cannot install it (not root, no sudo); the console test will skip. Install it with: apt-get install -y --no-install-recommends chromium"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "make browser: no apt-get here; install chromium yourself (the console test skips without it)"; exit 0; fi; \
+	echo "make browser: installing chromium with apt-get"; \
+	{ $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium; } \
+	  || echo "make browser: installing chromium failed; the console test will skip"
 
 .PHONY: test-rego
 test-rego: ## Rego tests with coverage, opa check --strict, opa fmt

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gatehouse/gatehouse/api/authzen"
+	"github.com/gatehouse/gatehouse/api/console"
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -137,6 +138,7 @@ func NewRouter(d Deps) http.Handler {
 	h.manage(r)
 	h.appRoutes(r)
 	h.bundleRoutes(r)
+	console.Register(r) // static files, no key: the page sends the key on its API calls
 	return r
 }
 
