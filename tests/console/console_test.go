@@ -249,10 +249,7 @@ func (b *tab) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
 func (b *tab) run(t *testing.T, s step) {
 	t.Helper()
 	for id, v := range s.fill {
-		b.do(t, chromedp.SetValue(chromedp.ID(id), v))
-		if id == "ask-mode" {
-			b.eval(t, fmt.Sprintf(`document.getElementById(%q).dispatchEvent(new Event('change'))`, id))
-		}
+		b.fill(t, id, v)
 	}
 	for id, on := range s.tick {
 		if b.eval(t, fmt.Sprintf(`document.getElementById(%q).checked`, id)) != strconv.FormatBool(on) {
@@ -275,6 +272,18 @@ func (b *tab) run(t *testing.T, s step) {
 	}
 	if s.then != nil {
 		s.then(t, b)
+	}
+}
+
+// fill sets a field's value as typing or choosing would, with the input
+// and change events the page listens to.
+func (b *tab) fill(t *testing.T, id, value string) {
+	t.Helper()
+	got := b.eval(t, fmt.Sprintf(`(() => { const n = document.getElementById(%s); n.value = %s;
+		n.dispatchEvent(new Event('input', {bubbles: true})); n.dispatchEvent(new Event('change', {bubbles: true})); return n.value })()`,
+		jsString(id), jsString(value)))
+	if got != value {
+		t.Fatalf("#%s holds %q after filling in %q", id, got, value)
 	}
 }
 
