@@ -147,14 +147,17 @@ func steps(rev string) []step {
 			check{sel: `[data-field="verdict"]`, has: []string{"Denied"}},
 			check{sel: `.near-miss[data-reason="action"]`, has: []string{"chats:read", "acme-general-chat"}}),
 		ask("ask/extension_sides", "user+installation", map[string]string{"user": "alice", "installation": "summarizer-acme", "resource": chat, "permission": "chats:write"}, "done",
-			check{sel: `.extension`, has: []string{"scope", "consent", "chats:read"}}),
+			check{sel: `.extension`, has: []string{"scope", "consent", "chats:read"}},
+			check{sel: `.extension [data-key="scope"]`, has: []string{"accounts/acme"}},
+			check{sel: `.extension [data-key="consented"]`, has: []string{"chats:read"}, hasNot: []string{"chats:write"}},
+			check{sel: `.near-miss[data-reason="consent"]`, has: []string{"summarizer-acme", "acme-admins"}}),
+		{name: "access/hostile_user", fill: map[string]string{"access-user": hostile}, submit: "access-submit", area: "access-result", state: "done", checks: []check{
+			{sel: `[data-field="user"]`, has: []string{hostile}},
+		}},
 		{name: "access/tree", fill: map[string]string{"access-user": "alice"}, submit: "access-submit", area: "access-result", state: "done", checks: []check{
 			{sel: `[data-path="accounts"] > .node-name`, has: []string{"accounts"}},
 			{sel: `[data-path="accounts/acme"]`, has: []string{"acme-admins", "account-admin"}},
 			{sel: `[data-path="accounts/acme/chats/general"]`, has: []string{"acme-general-chat", "acme-staff", "chat-reader", "chats:read"}},
-		}},
-		{name: "access/hostile_user", fill: map[string]string{"access-user": hostile}, submit: "access-submit", area: "access-result", state: "done", checks: []check{
-			{sel: `[data-field="user"]`, has: []string{hostile}},
 		}},
 		{name: "who/rows", fill: map[string]string{"who-resource": chat, "who-permission": "chats:read", "who-limit": ""}, tick: map[string]bool{"who-grant": false},
 			submit: "who-submit", area: "who-result", state: "done", checks: []check{

@@ -25,6 +25,16 @@ func runContract(t *testing.T, b *tab, base, rev string) {
 	front := httptest.NewServer(contractFront(t, base))
 	t.Cleanup(front.Close)
 	b.do(t, chromedp.Navigate(front.URL+"/console"), chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)))
+	t.Run("key", func(t *testing.T) {
+		// Without the key the front refuses, and the panel lists why.
+		b.fill(t, "access-user", "alice")
+		if got := b.settle(t, "access-result", "access-submit"); got != "error" {
+			t.Fatalf("without a key the access map settled %q, want error", got)
+		}
+		b.verify(t, "#access-result .error-head", check{has: []string{"401", "unauthorized"}})
+		b.fill(t, "api-key", frontKey)
+		b.verify(t, "#key-state", check{has: []string{"key set"}})
+	})
 	for _, s := range steps(rev) {
 		if !s.needsNewRoute() {
 			continue
@@ -33,7 +43,11 @@ func runContract(t *testing.T, b *tab, base, rev string) {
 	}
 }
 
-// contractFront answers the three new routes from canned bodies.
+// frontKey is the API key the contract front wants on the new routes.
+const frontKey = "console-test-key-0123456789"
+
+// contractFront answers the three new routes from canned bodies, to
+// callers sending frontKey as a bearer token (401 otherwise).
 func contractFront(t *testing.T, base string) http.Handler {
 	target, err := url.Parse(base)
 	if err != nil {
@@ -42,7 +56,10 @@ func contractFront(t *testing.T, base string) http.Handler {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.EscapedPath()
+		fresh := strings.HasSuffix(path, "/access") || strings.HasSuffix(path, "/users") || r.URL.Query().Has("explain")
 		switch {
+		case fresh && r.Header.Get("Authorization") != "Bearer "+frontKey:
+			reply(w, http.StatusUnauthorized, map[string]any{"code": "unauthorized", "message": "a bearer API key is required"})
 		case r.Method == http.MethodPost && path == "/v1/authorize" && r.URL.Query().Get("explain") == "true":
 			explained(t, w, r, base)
 		case r.Method == http.MethodGet && strings.HasPrefix(path, "/v1/users/") && strings.HasSuffix(path, "/access"):
@@ -62,10 +79,14 @@ var explanations = map[string]any{
 		"reason": "action", "message": "holds chats:read on accounts/acme/chats/general but not chats:delete",
 		"principal": "user", "user": "bob", "group": "acme-staff", "kind": "record", "id": "acme-general-chat",
 		"role": "chat-reader", "permission": "chats:read", "resource": "accounts/acme/chats/general"}}},
-	"alice|summarizer-acme|chats:write": map[string]any{"paths": []any{aliceAdmin}, "near_misses": []any{},
-		"extension": map[string]any{"installation": "summarizer-acme",
-			"scope":   map[string]any{"resources": []string{"accounts/acme"}, "allowed": true},
-			"consent": map[string]any{"consented": []string{"chats:read"}, "allowed": false}}},
+	"alice|summarizer-acme|chats:write": map[string]any{"paths": []any{}, "near_misses": []any{map[string]any{
+		"reason": "consent", "message": "the installation's consent does not cover chats:write", "principal": "user", "user": "alice",
+		"installation": "summarizer-acme", "kind": "record", "id": "acme-admins", "role": "account-admin", "permission": "*", "resource": "accounts/acme"}},
+		"extension": map[string]any{"installation": "summarizer-acme", "extension": "summarizer", "status": "ACTIVE",
+			"scope":     []any{map[string]any{"resource": "accounts/acme", "covers": true}},
+			"consented": []any{map[string]any{"permission": "chats:read", "covers": false}},
+			"requested": []any{map[string]any{"permission": "chats:read", "covers": false}, map[string]any{"permission": "chats:write", "covers": true}},
+			"covers":    map[string]any{"user": true, "status": true, "scope": true, "consent": false, "requested": true}}},
 }
 
 var (

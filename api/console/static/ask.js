@@ -1,7 +1,7 @@
 // The Ask panel: one decision with its explanation (POST
 // /v1/authorize?explain=true).
 import { call, errorView } from './api.js';
-import { busy, el, kv, show } from './dom.js';
+import { busy, el, flag, kv, show } from './dom.js';
 import { chain } from './chain.js';
 
 // Subject fields each mode sends; the mode's fields are sent as typed, so
@@ -87,7 +87,7 @@ function explanationView(x) {
       el('ul', { class: 'paths' }, paths.map((p) => el('li', { class: 'path' }, chain(p)))),
     misses.length === 0 ? null : [el('h3', {}, 'Near misses'), misses.map(nearMiss)],
     x.extension === undefined || x.extension === null ? null :
-      el('div', { class: 'extension' }, el('h3', {}, 'Extension: scope and consent'), kv(x.extension)),
+      el('div', { class: 'extension' }, el('h3', {}, 'Extension: scope and consent'), extensionView(x.extension)),
   );
 }
 
@@ -95,4 +95,30 @@ function nearMiss(m) {
   return el('div', { class: 'near-miss', 'data-reason': m.reason },
     el('div', {}, el('strong', {}, m.reason ?? 'near miss'), ': ', m.message ?? ''),
     chain(m));
+}
+
+// Names of the extension's sides as the page titles them.
+const sides = { scope: 'scope side', consented: 'consent side', requested: 'requested by the extension' };
+
+// extensionView draws the installation's side of the intersection: each
+// side's entries marked by whether they cover the request, the checks
+// that pass, and any other field as it came.
+function extensionView(x) {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return kv(x);
+  const first = ['installation', 'extension', 'status', 'scope', 'consented', 'requested', 'covers'];
+  const keys = [...first.filter((k) => k in x), ...Object.keys(x).filter((k) => !first.includes(k))];
+  return el('dl', { class: 'kv' }, keys.map((k) =>
+    [el('dt', {}, sides[k] ?? k), el('dd', { 'data-key': k }, sideView(x[k]))]));
+}
+
+function sideView(v) {
+  if (Array.isArray(v) && v.every((e) => e !== null && typeof e === 'object' && typeof e.covers === 'boolean')) {
+    if (v.length === 0) return el('span', { class: 'muted' }, 'none');
+    return el('ul', {}, v.map((e) => el('li', {}, el('span', { class: 'value' }, e.resource ?? e.permission ?? JSON.stringify(e)),
+      flag('covers', e.covers))));
+  }
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((b) => typeof b === 'boolean')) {
+    return Object.entries(v).map(([name, on]) => flag(name, on));
+  }
+  return kv(v);
 }
