@@ -38,6 +38,7 @@ var pendingPanels = []string{
 	"who/rows",
 	"who/may_grant",
 	"who/more",
+	"who/invalid",
 }
 
 // hostile is a user id that would run script if the page read it as HTML.
@@ -159,6 +160,11 @@ func steps(rev string) []step {
 			{sel: `[data-path="accounts/acme"]`, has: []string{"acme-admins", "account-admin"}},
 			{sel: `[data-path="accounts/acme/chats/general"]`, has: []string{"acme-general-chat", "acme-staff", "chat-reader", "chats:read"}},
 		}},
+		{name: "who/invalid", fill: map[string]string{"who-resource": chat, "who-permission": "", "who-limit": "0"}, tick: map[string]bool{"who-grant": false},
+			submit: "who-submit", area: "who-result", state: "error", checks: []check{
+				{sel: `.error-head`, has: []string{"422", "invalid_input"}},
+				{sel: `.problems`, has: []string{"permission", "limit"}},
+			}, count: map[string]int{"#who-more:not([hidden])": 0}},
 		{name: "who/rows", fill: map[string]string{"who-resource": chat, "who-permission": "chats:read", "who-limit": ""}, tick: map[string]bool{"who-grant": false},
 			submit: "who-submit", area: "who-result", state: "done", checks: []check{
 				{sel: `tr[data-user="bob"]`, has: []string{"acme-staff", "acme-general-chat", "chat-reader"}},

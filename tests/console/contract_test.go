@@ -147,6 +147,10 @@ func accessMap(w http.ResponseWriter, r *http.Request, escapedUser string) {
 func whoHas(w http.ResponseWriter, r *http.Request, escapedURI string) {
 	uri, _ := url.PathUnescape(escapedURI)
 	q := r.URL.Query()
+	if problems := whoProblems(q); len(problems) > 0 {
+		reply(w, http.StatusUnprocessableEntity, map[string]any{"code": "invalid_input", "message": "the request is invalid", "errors": problems})
+		return
+	}
 	if uri != "accounts/acme/chats/general" || q.Get("permission") != "chats:read" {
 		reply(w, http.StatusOK, map[string]any{"users": []any{}})
 		return
@@ -177,6 +181,20 @@ func whoHas(w http.ResponseWriter, r *http.Request, escapedURI string) {
 		out["cursor"] = strconv.Itoa(to)
 	}
 	reply(w, http.StatusOK, out)
+}
+
+// whoProblems lists every bad parameter, as route 1 does.
+func whoProblems(q url.Values) []map[string]string {
+	var ps []map[string]string
+	if q.Get("permission") == "" {
+		ps = append(ps, map[string]string{"field": "permission", "message": "is required"})
+	}
+	if l := q.Get("limit"); l != "" {
+		if n, err := strconv.Atoi(l); err != nil || n < 1 {
+			ps = append(ps, map[string]string{"field": "limit", "message": "must be a whole number from 1"})
+		}
+	}
+	return ps
 }
 
 func reply(w http.ResponseWriter, status int, body any) {
