@@ -30,9 +30,6 @@ import (
 // (who-has-access, ?explain=true, the access map); they are skipped until
 // those routes land, and then this list is emptied.
 var pendingPanels = []string{
-	"ask/explain_path",
-	"ask/near_miss",
-	"ask/extension_sides",
 	"access/tree",
 	"access/hostile_user",
 	"who/rows",
