@@ -29,13 +29,14 @@ const (
 	PermissionsQuery = "data.gatehouse.lookup.permissions"
 	ResourcesQuery   = "data.gatehouse.lookup.resources"
 	MembershipsQuery = "data.gatehouse.lookup.memberships"
+	AccessQuery      = "data.gatehouse.lookup.access"
 	// The on-behalf-of checks.
 	MissingToGiveQuery    = "data.gatehouse.admin.missing_to_give"
 	MissingToInstallQuery = "data.gatehouse.admin.missing_to_install"
 )
 
 // preparedQueries are prepared with every compile.
-var preparedQueries = []string{DecisionQuery, RouteQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, MissingToGiveQuery, MissingToInstallQuery}
+var preparedQueries = []string{DecisionQuery, RouteQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, AccessQuery, MissingToGiveQuery, MissingToInstallQuery}
 
 // Engine evaluates the Rego model over the loaded data. Each revision is
 // one generation, the compiled policies and the view of the data
@@ -56,6 +57,8 @@ type Engine struct {
 	cache     *decisionCache // nil: no caching
 	// regoDecisions evaluates every decision in Rego, never natively.
 	regoDecisions bool
+	// regoLookups evaluates every lookup in Rego, never natively.
+	regoLookups bool
 }
 
 // generation is one revision: the policies compiled and the view they
@@ -73,6 +76,10 @@ type Options struct {
 	// RegoDecisions evaluates every decision with the Rego entrypoint
 	// instead of natively, for comparison.
 	RegoDecisions bool
+	// RegoLookups evaluates every lookup (permissions, resources,
+	// memberships, access) with its Rego entrypoint instead of natively,
+	// for comparison.
+	RegoLookups bool
 	// DecisionLog receives an entry per decision and Data API query; nil
 	// logs nothing. The caller closes it after the engine's last use.
 	DecisionLog *decisionlog.Log
@@ -89,7 +96,7 @@ func NewWithOptions(log *slog.Logger, o Options) *Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{log: log, cache: newDecisionCache(o.DecisionCacheSize), regoDecisions: o.RegoDecisions, decisions: o.DecisionLog}
+	e := &Engine{log: log, cache: newDecisionCache(o.DecisionCacheSize), regoDecisions: o.RegoDecisions, regoLookups: o.RegoLookups, decisions: o.DecisionLog}
 	e.store = regostore.New(func() *index.View {
 		if g := e.gen.Load(); g != nil {
 			return g.view

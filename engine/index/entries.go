@@ -65,6 +65,7 @@ func newRoleView(r *model.Role) *roleView {
 			"action": p.Action, "segs": anys(segs),
 			"allow": p.Allows(), "grant": p.Grant, "delegate": p.Delegate,
 		})
+		v.perms = append(v.perms, HeldPermission{Action: p.Action, Allow: p.Allows(), Grant: p.Grant, Delegate: p.Delegate})
 		switch {
 		case !p.Allows():
 		case slices.Contains(segs, "*"):

@@ -94,7 +94,8 @@ type roleView struct {
 	active     bool
 	allows     []string
 	allowsWild [][]string
-	value      ast.Value // the index entry, rendered once: roles are few
+	perms      []HeldPermission // the valid permissions in order, for lookups
+	value      ast.Value        // the index entry, rendered once: roles are few
 }
 
 type installationView struct {
