@@ -34,7 +34,13 @@ _access_tuple(t, group) := [
 ]
 
 _access_entry([resource, kind, id, group, role, expires]) := object.union_n([
-	{"kind": kind, "id": id, "role": role, "resource": resource, "permissions": _role_permissions({role})},
+	{"kind": kind, "id": id, "role": role, "resource": resource, "permissions": _access_permissions[role]},
 	{"group": group | group != ""},
 	{"expires": expires | expires != 0},
 ])
+
+# What each role among the grants gives, merged once per role.
+_access_permissions[role] := _role_permissions({role}) if {
+	some t in _access_tuples
+	role := t[4]
+}
