@@ -3,8 +3,10 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,6 +31,28 @@ type MembershipsResponse struct {
 	Memberships []engine.UserMembership `json:"memberships"`
 }
 
+// AccessResponse is one page of GET /v1/users/{userId}/access: the
+// user's access map, every grant they hold, sorted by resource, kind, id,
+// group, then role.
+type AccessResponse struct {
+	Grants []AccessItem `json:"grants"`
+	Cursor string       `json:"cursor,omitempty"`
+}
+
+// AccessItem is one grant of an access map: the record or membership
+// that gives it, the group it comes through (only through a group), the
+// role and resource pattern, its expiry, and the role's permissions
+// (none for a missing or inactive role).
+type AccessItem struct {
+	Kind        string                  `json:"kind"`
+	ID          string                  `json:"id"`
+	Group       string                  `json:"group,omitempty"`
+	Role        string                  `json:"role"`
+	Resource    string                  `json:"resource"`
+	Expires     *time.Time              `json:"expires,omitempty"`
+	Permissions []engine.HeldPermission `json:"permissions"`
+}
+
 // ResourceItem names one resource pattern.
 type ResourceItem struct {
 	ResourceURI string `json:"resourceUri"`
@@ -39,6 +63,7 @@ func (h *handlers) users(g *gin.RouterGroup) {
 	g.GET("/resources/:uri/permissions", h.listPermissions)
 	g.GET("/resources", h.listResources)
 	g.GET("/memberships", h.listMemberships)
+	g.GET("/access", h.userAccess)
 }
 
 func (h *handlers) checkPermission(c *gin.Context) {
@@ -89,9 +114,40 @@ func (h *handlers) listResources(c *gin.Context) {
 	c.JSON(http.StatusOK, page(uris, after, limit))
 }
 
-// page returns up to limit sorted uris after the cursor value.
+// userAccess pages through the user's access map.
+func (h *handlers) userAccess(c *gin.Context) {
+	user := c.Param("userId")
+	limit, after, problems := pageParams(c)
+	if slices.ContainsFunc(problems, func(p model.Problem) bool { return p.Field == "cursor" }) {
+		after = "" // named once
+	}
+	if problems = append(problems, engine.AccessProblems(user, after)...); len(problems) > 0 {
+		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
+		return
+	}
+	p, err := h.engine.Access(c.Request.Context(), user, after, limit)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := AccessResponse{Grants: make([]AccessItem, len(p.Grants))}
+	for i, g := range p.Grants {
+		out.Grants[i] = AccessItem{Kind: g.Kind, ID: g.ID, Group: g.Group, Role: g.Role, Resource: g.Resource, Permissions: g.Permissions}
+		if g.Expires != 0 {
+			at := time.Unix(0, g.Expires).UTC()
+			out.Grants[i].Expires = &at
+		}
+	}
+	if p.Next != "" {
+		out.Cursor = encodeCursor(p.Next)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// page returns up to limit sorted uris after the cursor value, each once.
 func page(uris []string, after string, limit int) ResourcesResponse {
 	sort.Strings(uris)
+	uris = slices.Compact(uris)
 	start := sort.SearchStrings(uris, after)
 	if start < len(uris) && uris[start] == after && after != "" {
 		start++
@@ -106,22 +162,39 @@ func page(uris []string, after string, limit int) ResourcesResponse {
 	return out
 }
 
-// pageParams reads limit and cursor, listing every problem.
+// pageParams reads limit and cursor, listing every problem. Absent, limit
+// is DefaultPageLimit and cursor the start (as is an empty cursor); given
+// empty or twice, limit is refused, and so is a repeated cursor.
 func pageParams(c *gin.Context) (int, string, []model.Problem) {
 	var ps model.Problems
 	limit := DefaultPageLimit
-	if s := c.Query("limit"); s != "" {
+	if s, ok := onceQuery(c, &ps, "limit"); ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPageLimit {
 			ps.Add("limit", "must be a whole number from 1 to %d", MaxPageLimit)
 		}
 		limit = n
 	}
-	after, err := decodeCursor(c.Query("cursor"))
+	s, _ := onceQuery(c, &ps, "cursor")
+	after, err := decodeCursor(s)
 	if err != nil {
 		ps.Add("cursor", "is not a cursor this server issued")
 	}
 	return limit, after, ps.List()
+}
+
+// onceQuery returns a query parameter and whether it was given; given
+// more than once it is a problem, and not given.
+func onceQuery(c *gin.Context, ps *model.Problems, name string) (string, bool) {
+	values, ok := c.GetQueryArray(name)
+	if len(values) > 1 {
+		ps.Add(name, "must be given at most once")
+		return "", false
+	}
+	if !ok {
+		return "", false
+	}
+	return values[0], true
 }
 
 func encodeCursor(last string) string {
