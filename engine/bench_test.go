@@ -103,3 +103,53 @@ func BenchmarkExplain(b *testing.B) {
 		b.ReportMetric(float64(misses)/float64(i), "misses/op")
 	})
 }
+
+// BenchmarkLookup measures each lookup in-process, native and through its
+// Rego entrypoint side by side: <lookup>/<native|rego>/<size>.
+func BenchmarkLookup(b *testing.B) {
+	lookups := []struct {
+		name string
+		call func(e *engine.Engine, q datagen.Input) (int, error)
+	}{
+		{"permissions", func(e *engine.Engine, q datagen.Input) (int, error) {
+			ps, err := e.Permissions(context.Background(), q.User, q.Resource)
+			return len(ps), err
+		}},
+		{"resources", func(e *engine.Engine, q datagen.Input) (int, error) {
+			rs, err := e.Resources(context.Background(), q.User, q.Permission, "")
+			return len(rs), err
+		}},
+		{"memberships", func(e *engine.Engine, q datagen.Input) (int, error) {
+			ms, err := e.Memberships(context.Background(), q.User, q.Resource)
+			return len(ms), err
+		}},
+		{"access", func(e *engine.Engine, q datagen.Input) (int, error) {
+			p, err := e.Access(context.Background(), q.User, "", 100)
+			return len(p.Grants), err
+		}},
+	}
+	for _, size := range benchSizes {
+		queries := datagen.Queries(size, 4096, 7, datagen.ModeUser)
+		engines := []struct {
+			mode string
+			e    *engine.Engine
+		}{{"native", loadedWith(b, size, engine.Options{})}, {"rego", loadedWith(b, size, engine.Options{RegoLookups: true})}}
+		for _, l := range lookups {
+			for _, ev := range engines {
+				b.Run(fmt.Sprintf("%s/%s/%d", l.name, ev.mode, size), func(b *testing.B) {
+					b.ReportAllocs()
+					found, i := 0, 0
+					for b.Loop() {
+						n, err := l.call(ev.e, queries[i%len(queries)])
+						if err != nil {
+							b.Fatalf("%s: %v", l.name, err)
+						}
+						found += n
+						i++
+					}
+					b.ReportMetric(float64(found)/float64(i), "items/op")
+				})
+			}
+		}
+	}
+}
