@@ -54,8 +54,11 @@
 // (native_internal_test.go) hold the two equal, and a custom policy that
 // declares hook rules (package gatehouse.hooks, the only gatehouse
 // package custom policies may add rules to) switches decisions back to
-// Rego. The Rego stays the definition: it is what lookups, admin checks,
-// the Data API, bundles and sidecars evaluate.
+// Rego. The lookups (permissions, resources, memberships, the access
+// map) are native over the view in the same way, held equal to
+// data.gatehouse.lookup by lookup_internal_test.go, and switch back to
+// Rego with decisions. The Rego stays the definition: it is what admin
+// checks, the Data API, bundles and sidecars evaluate.
 //
 // # Trade-offs
 //
