@@ -127,6 +127,7 @@ func NewRouter(d Deps) http.Handler {
 		h.fail(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this route"))
 	})
 	h.health(r)
+	h.openapiRoute(r)
 	r.GET("/metrics", h.require(ScopeRead), h.metrics.handler())
 	h.authorize(r.Group("/v1/authorize", h.require(ScopeDecide)))
 	authzen.Register(r, h.require(ScopeDecide), authzen.Deps{Decide: h.decide, Fail: h.fail, MaxBatch: h.cfg.MaxBatch,
