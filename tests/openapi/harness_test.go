@@ -33,9 +33,9 @@ func loadDoc(t testing.TB, raw []byte) *openapi3.T {
 	return doc
 }
 
-// server is a running gatehouse as the calls see it: its base URL and the
+// target is a running gatehouse as the calls see it: its base URL and the
 // scopes of each key it holds (none: every caller is admitted).
-type server struct {
+type target struct {
 	base string
 	keys map[string][]string // bearer token -> scopes
 }
@@ -56,6 +56,8 @@ type call struct {
 	// false it must accept it: the server refuses it for a reason the
 	// document cannot express (a reference, a conflict, a missing document).
 	refused bool
+	// reuseETag sends the previous response's ETag as If-None-Match.
+	reuseETag bool
 	// open: the response schema is open by design, so an added field is
 	// not a mismatch (the OpenAPI document itself).
 	open bool
@@ -149,7 +151,7 @@ func send(t testing.TB, req *http.Request) response {
 type validator struct{ doc *openapi3.T }
 
 // input is the call's request as the filter validates it.
-func (v validator) input(c call, req *http.Request, srv server) (*openapi3filter.RequestValidationInput, error) {
+func (v validator) input(c call, req *http.Request, srv target) (*openapi3filter.RequestValidationInput, error) {
 	item := v.doc.Paths.Value(c.template())
 	if item == nil {
 		return nil, fmt.Errorf("%s is not documented", c.template())
@@ -168,7 +170,7 @@ func (v validator) input(c call, req *http.Request, srv server) (*openapi3filter
 // authenticate admits a request as the server does: every caller when it
 // has no keys, else a known bearer key holding the scopes (admin implies
 // every scope).
-func (s server) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+func (s target) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	if len(s.keys) == 0 {
 		return nil
 	}
@@ -209,7 +211,7 @@ func withExtraField(body []byte) ([]byte, bool) {
 
 // check sends c to srv and validates its request and response against
 // the document; it returns the response for calls that read it.
-func (v validator) check(t *testing.T, srv server, c call) response {
+func (v validator) check(t *testing.T, srv target, c call) response {
 	t.Helper()
 	body := c.bodyBytes(t)
 	res := send(t, c.request(t, srv.base, body))
