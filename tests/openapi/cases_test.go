@@ -2,7 +2,6 @@ package openapi
 
 import "strings"
 
-
 // p builds path parameters from name/value pairs.
 func p(kv ...string) map[string]string {
 	out := map[string]string{}
