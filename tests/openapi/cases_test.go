@@ -120,6 +120,10 @@ func dataCalls() []call {
 		{name: "unknown field", op: "POST /v1/data/{path}", params: p("path", "gatehouse/authz/decision"), body: `{"inputs": {}}`, want: 422, refused: true},
 		{name: "decide key, entrypoint", op: "POST /v1/data/{path}", params: p("path", "gatehouse/authz/decision"), body: input, keyed: true, key: decideKey, want: 200},
 		{name: "decide key, raw data", op: "GET /v1/data/{path}", params: p("path", "gatehouse/index"), keyed: true, key: decideKey, want: 403},
+		{name: "empty segment", op: "GET /v1/data/{path}", params: p("path", "gatehouse//authz"), want: 422},
+		{name: "syntax", op: "POST /v1/data", body: `{"input": `, want: 400, refused: true},
+		{name: "unknown field", op: "POST /v1/data", body: `{"inputs": 1}`, want: 422, refused: true},
+		{name: "syntax", op: "POST /v1/data/{path}", params: p("path", "gatehouse/authz/decision"), body: `{"input": `, want: 400, refused: true},
 		{name: "write key", op: "GET /v1/data", keyed: true, key: writeKey, want: 403, refused: true},
 		{name: "no key", op: "POST /v1/data", body: input, keyed: true, want: 401, refused: true},
 	}
@@ -170,12 +174,14 @@ func appCalls() []call {
 		{name: "tenant", op: onboard, params: p("appId", "platform:participants"), body: map[string]any{"versionId": "1", "tenantId": "acme"}, want: 200},
 		{name: "unknown version", op: onboard, params: p("appId", "platform:participants"), body: map[string]any{"versionId": "9", "tenantId": "acme"}, want: 404},
 		{name: "both", op: onboard, params: p("appId", "platform:participants"), body: map[string]any{"versionId": "1", "tenantId": "acme", "stackId": "main"}, want: 422},
+		{name: "syntax", op: onboard, params: p("appId", "platform:participants"), body: `{`, want: 400, refused: true},
 		{name: "no version", op: onboard, params: p("appId", "platform:participants"), body: map[string]any{"tenantId": "acme"}, want: 422, refused: true},
 		{name: "onboarded version changes", op: version, params: p("appId", "platform:participants", "versionId", "1"), body: manifestV2, headers: yaml, want: 409},
 
 		{name: "routed", op: "POST /v1/authorize/http", body: map[string]any{"tenant": "acme", "method": "GET", "path": "/v1/directory/entries/e1", "app": "platform:participants"}, want: 200},
 
 		{name: "remove", op: "DELETE /v1/apps/{appId}/onboardings/{tenantId}", params: p("appId", "platform:participants", "tenantId", "acme"), want: 204},
+		{name: "not onboarded", op: "DELETE /v1/apps/{appId}/onboardings/{tenantId}", params: p("appId", "platform:participants", "tenantId", "globex"), want: 404},
 		{name: "bad tenant", op: "DELETE /v1/apps/{appId}/onboardings/{tenantId}", params: p("appId", "platform:participants", "tenantId", "a b/c"), want: 422},
 		{name: "bad If-Match", op: "DELETE /v1/apps/{appId}/onboardings/{tenantId}", params: p("appId", "platform:participants", "tenantId", "acme"), headers: map[string]string{"If-Match": "x"}, want: 400},
 	}
