@@ -36,7 +36,7 @@ func generatedCalls(doc *openapi3.T) []call {
 			}
 			if op.RequestBody != nil {
 				big := "[" + strings.Repeat(" ", api.DefaultMaxBodyBytes)
-				out = append(out, call{name: "too large", op: name, params: params, body: big, want: 413, refused: true})
+				out = append(out, call{name: "too large", op: name, params: params, body: big, oversize: true, want: 413, refused: true})
 			}
 		}
 	}

@@ -58,6 +58,11 @@ type call struct {
 	refused bool
 	// reuseETag sends the previous response's ETag as If-None-Match.
 	reuseETag bool
+	// oversize: the body is over the server's limit, which the document
+	// cannot state; the request is validated with the body's first byte, a
+	// malformed stand-in, since decoding the whole under -race costs
+	// seconds.
+	oversize bool
 	// open: the response schema is open by design, so an added field is
 	// not a mismatch (the OpenAPI document itself).
 	open bool
@@ -217,6 +222,9 @@ func (v validator) check(t *testing.T, srv target, c call) response {
 	res := send(t, c.request(t, srv.base, body))
 	if res.status != c.want {
 		t.Fatalf("%s: status %d, want %d; body %s", c.op, res.status, c.want, res.body)
+	}
+	if c.oversize {
+		body = body[:1]
 	}
 	in, err := v.input(c, c.request(t, srv.base, body), srv)
 	if err != nil {
