@@ -1,10 +1,13 @@
 package openapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
@@ -91,4 +94,38 @@ func checkDriven(t *testing.T, v validator, seen map[string]map[int]bool) {
 		}
 	}
 	t.Logf("documented statuses no call produces (%d): %s", len(notDriven), strings.Join(notDriven, ", "))
+}
+
+// TestUnroutedErrors: a method a path does not serve (405) and a path no
+// route serves (404) answer the documented ErrorBody; OpenAPI has no
+// operation to attach them to, so the document states them in its
+// description and this checks their body against the schema.
+func TestUnroutedErrors(t *testing.T) {
+	g := testkit.Start(t, nil)
+	raw, err := api.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errorBody := loadDoc(t, raw).Components.Schemas["ErrorBody"].Value
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		code         string
+	}{
+		{http.MethodDelete, "/health", http.StatusMethodNotAllowed, "method_not_allowed"},
+		{http.MethodGet, "/v1/authorize", http.StatusMethodNotAllowed, "method_not_allowed"},
+		{http.MethodGet, "/v1/nothing", http.StatusNotFound, "not_found"},
+	} {
+		res := send(t, mustRequest(t, tt.method, g.Base+tt.path))
+		var body map[string]any
+		if err := json.Unmarshal(res.body, &body); err != nil {
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
+		}
+		if res.status != tt.want || body["code"] != tt.code {
+			t.Errorf("%s %s: %d %v, want %d %s", tt.method, tt.path, res.status, body["code"], tt.want, tt.code)
+		}
+		if err := errorBody.VisitJSON(body, openapi3.EnableJSONSchema2020()); err != nil {
+			t.Errorf("%s %s: the body is not an ErrorBody: %v", tt.method, tt.path, err)
+		}
+	}
 }
