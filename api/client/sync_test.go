@@ -32,6 +32,8 @@ func TestWireTypesInStep(t *testing.T) {
 		{"resources", client.ResourcesResponse{}, api.ResourcesResponse{}},
 		{"permissions", client.PermissionsResponse{}, api.PermissionsResponse{}},
 		{"memberships", client.MembershipsResponse{}, api.MembershipsResponse{}},
+		{"access", client.AccessResponse{}, api.AccessResponse{}},
+		{"explained decision", client.ExplainedDecision{}, api.Explained{}},
 		{"authzen evaluation", client.Evaluation{}, authzen.Evaluation{}},
 		{"authzen evaluations", client.Evaluations{}, authzen.Evaluations{}},
 		{"authzen decision", client.EvaluationDecision{}, authzen.Decision{}},

@@ -23,6 +23,5 @@ func pendingCalls() []call {
 		{name: "no permission", op: "GET /v1/resources/{uri}/users", params: p("uri", "accounts/acme/chats/general"), want: 422, refused: true},
 		{name: "alice", op: "GET /v1/users/{userId}/access", params: p("userId", "alice"), want: 200},
 		{name: "bad limit", op: "GET /v1/users/{userId}/access", params: p("userId", "alice"), query: "limit=0", want: 422, refused: true},
-		{name: "the console", op: "GET /console", want: 200},
 	}
 }
