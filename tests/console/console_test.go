@@ -30,8 +30,6 @@ import (
 // (who-has-access, ?explain=true, the access map); they are skipped until
 // those routes land, and then this list is emptied.
 var pendingPanels = []string{
-	"access/tree",
-	"access/hostile_user",
 	"who/rows",
 	"who/may_grant",
 	"who/more",
