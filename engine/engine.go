@@ -30,13 +30,14 @@ const (
 	ResourcesQuery   = "data.gatehouse.lookup.resources"
 	MembershipsQuery = "data.gatehouse.lookup.memberships"
 	AccessQuery      = "data.gatehouse.lookup.access"
+	UsersQuery       = "data.gatehouse.lookup.users"
 	// The on-behalf-of checks.
 	MissingToGiveQuery    = "data.gatehouse.admin.missing_to_give"
 	MissingToInstallQuery = "data.gatehouse.admin.missing_to_install"
 )
 
 // preparedQueries are prepared with every compile.
-var preparedQueries = []string{DecisionQuery, RouteQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, AccessQuery, MissingToGiveQuery, MissingToInstallQuery}
+var preparedQueries = []string{DecisionQuery, RouteQuery, PermissionsQuery, ResourcesQuery, MembershipsQuery, AccessQuery, UsersQuery, MissingToGiveQuery, MissingToInstallQuery}
 
 // Engine evaluates the Rego model over the loaded data. Each revision is
 // one generation, the compiled policies and the view of the data

@@ -106,6 +106,7 @@ func Build(s *model.Snapshot, rev uint64) (*Indexer, *View) {
 			v.routes.set(tenant, r, false)
 		}
 	}
+	v.reverse = buildReverse(v)
 	return ix, v
 }
 

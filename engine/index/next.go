@@ -143,7 +143,7 @@ func (ix *Indexer) next(cur *View, t *touched, rev uint64) *View {
 			return ix.principal(id, append(grants, added[id]...), user)
 		}
 	}
-	return &View{
+	v := &View{
 		rev:           rev,
 		users:         nextShards(&cur.users, t.users, principals(&cur.users, t.addedUsers, true)),
 		groups:        nextShards(&cur.groups, t.groups, principals(&cur.groups, t.addedGroups, false)),
@@ -153,6 +153,8 @@ func (ix *Indexer) next(cur *View, t *touched, rev uint64) *View {
 		extensions:    nextShards(&cur.extensions, t.extensions, ix.extension),
 		routes:        nextShards(&cur.routes, t.tenants, ix.tenantRoutes),
 	}
+	v.reverse = nextReverse(cur, v, t)
+	return v
 }
 
 // nextShards rebuilds the entries with the given ids; nil removes one.

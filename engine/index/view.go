@@ -21,6 +21,7 @@ type View struct {
 	installations shards[*installationView]
 	extensions    shards[*extensionView]
 	routes        shards[*tenantRoutes] // by tenant id, see routes.go
+	reverse       reverseIndex          // who holds what, see reverse.go
 }
 
 // Rev returns the view's revision.

@@ -1,0 +1,351 @@
+package index
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// The reverse index answers "who holds this" without scanning every
+// user: for each grant key (Grant.key, the resource or the literal
+// prefix before a pattern's first "*") the users and groups with grants
+// filed there, and for each group its member users. Build makes it from
+// the principals; Apply's next View edits only the keys and groups of
+// the principals it touched, copying the shards those live in.
+
+// reverseIndex is a View's reverse index; all three lists are sorted.
+type reverseIndex struct {
+	users   shards[[]string] // grant key → users with grants filed there
+	groups  shards[[]string] // grant key → groups with grants filed there
+	members shards[[]string] // group → the users in it
+}
+
+// buildReverse indexes every user and group of a View nobody reads yet.
+func buildReverse(v *View) reverseIndex {
+	d := newReverseDelta()
+	v.users.each(func(id string, p *principal) { d.user(id, nil, p) })
+	v.groups.each(func(id string, p *principal) { d.group(id, nil, p) })
+	return d.applyTo(&reverseIndex{})
+}
+
+// nextReverse is cur's reverse index edited for the touched users and
+// groups, whose entries went from those of cur to those of next.
+func nextReverse(cur, next *View, t *touched) reverseIndex {
+	d := newReverseDelta()
+	for id := range t.users {
+		old, _ := cur.users.get(id)
+		now, _ := next.users.get(id)
+		d.user(id, old, now)
+	}
+	for id := range t.groups {
+		old, _ := cur.groups.get(id)
+		now, _ := next.groups.get(id)
+		d.group(id, old, now)
+	}
+	return d.applyTo(&cur.reverse)
+}
+
+// reverseDelta collects the edits of one Build or Apply, by list.
+type reverseDelta struct {
+	users, groups, members listEdits
+}
+
+func newReverseDelta() *reverseDelta {
+	return &reverseDelta{users: listEdits{}, groups: listEdits{}, members: listEdits{}}
+}
+
+// user records a user's entry going from old to now (either may be nil).
+func (d *reverseDelta) user(id string, old, now *principal) {
+	diffSorted(grantKeys(old), grantKeys(now), func(k string) { d.users.drop(k, id) }, func(k string) { d.users.add(k, id) })
+	diffSorted(groupsOf(old), groupsOf(now), func(g string) { d.members.drop(g, id) }, func(g string) { d.members.add(g, id) })
+}
+
+// group records a group's entry going from old to now (either may be nil).
+func (d *reverseDelta) group(id string, old, now *principal) {
+	diffSorted(grantKeys(old), grantKeys(now), func(k string) { d.groups.drop(k, id) }, func(k string) { d.groups.add(k, id) })
+}
+
+// applyTo returns cur with the edits made, sharing untouched shards.
+func (d *reverseDelta) applyTo(cur *reverseIndex) reverseIndex {
+	return reverseIndex{users: d.users.applyTo(&cur.users), groups: d.groups.applyTo(&cur.groups), members: d.members.applyTo(&cur.members)}
+}
+
+// listEdits are the ids added to and dropped from each key's list.
+type listEdits map[string]*listEdit
+
+type listEdit struct {
+	add  []string
+	drop set
+}
+
+func (e listEdits) edit(key string) *listEdit {
+	x, ok := e[key]
+	if !ok {
+		x = &listEdit{drop: set{}}
+		e[key] = x
+	}
+	return x
+}
+
+func (e listEdits) add(key, id string)  { x := e.edit(key); x.add = append(x.add, id) }
+func (e listEdits) drop(key, id string) { e.edit(key).drop[id] = struct{}{} }
+
+// applyTo returns cur with every edited list rebuilt; an empty list
+// removes its key.
+func (e listEdits) applyTo(cur *shards[[]string]) shards[[]string] {
+	updates := make(map[string][]string, len(e))
+	for key, x := range e {
+		old, _ := cur.get(key)
+		updates[key] = x.apply(old)
+	}
+	return cur.with(updates, func(ids []string) bool { return len(ids) > 0 })
+}
+
+// apply returns a new sorted list: old without the dropped ids, plus the added.
+func (x *listEdit) apply(old []string) []string {
+	out := make([]string, 0, len(old)+len(x.add))
+	for _, id := range old {
+		if _, gone := x.drop[id]; !gone {
+			out = append(out, id)
+		}
+	}
+	out = append(out, x.add...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// grantKeys lists the distinct keys a principal's grants are filed
+// under, sorted (its grants are sorted by key); none for nil.
+func grantKeys(p *principal) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for i := range p.grants {
+		if k := p.grants[i].key(); len(out) == 0 || out[len(out)-1] != k {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func groupsOf(p *principal) []string {
+	if p == nil {
+		return nil
+	}
+	return p.groups
+}
+
+// diffSorted calls gone for each string of old not in now and came for
+// each of now not in old; both are sorted and without repeats.
+func diffSorted(old, now []string, gone, came func(string)) {
+	i, j := 0, 0
+	for i < len(old) || j < len(now) {
+		switch {
+		case j == len(now) || (i < len(old) && old[i] < now[j]):
+			gone(old[i])
+			i++
+		case i == len(old) || now[j] < old[i]:
+			came(now[j])
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+}
+
+// AccessPath is one way a user holds a permission on a resource: the
+// grant (Kind, ID, Role, Resource pattern), the group it comes through
+// ("" for the user's own), and whether a permission of the role implying
+// the action carries grant or delegate.
+type AccessPath struct {
+	Kind     string `json:"kind"`
+	ID       string `json:"id"`
+	Group    string `json:"group,omitempty"`
+	Role     string `json:"role"`
+	Resource string `json:"resource"`
+	Grant    bool   `json:"grant"`
+	Delegate bool   `json:"delegate"`
+}
+
+// UserAccess is a user and every path through which they hold it.
+type UserAccess struct {
+	User string       `json:"user"`
+	Via  []AccessPath `json:"via"`
+}
+
+// WhoQuery asks who holds Permission on Resource; with Grant, who holds
+// it with the grant flag, that is who may give it to others.
+type WhoQuery struct {
+	Resource, Permission string
+	Grant                bool
+}
+
+// WhoHasAccess answers q at now as data.gatehouse.lookup.users does:
+// the users, sorted by id, holding unexpired grants (their own or their
+// groups') that cover the resource through a role fitting q, each with
+// its paths sorted. Only users after the id after are listed, at most
+// limit of them (0: no limit); more reports that others follow. An
+// invalid q holds nobody.
+func (v *View) WhoHasAccess(q WhoQuery, after string, limit int, now int64) (users []UserAccess, more bool) {
+	req, ok := newRequest(Input{User: "lookup", Resource: q.Resource, Permission: q.Permission}, now)
+	if !ok {
+		return []UserAccess{}, false
+	}
+	w := &whoHas{v: v, req: &req, grant: q.Grant, after: after, roles: map[string]roleFit{}, paths: map[string][]AccessPath{}}
+	req.prefixes(w.collect)
+	return w.page(limit)
+}
+
+// whoHas gathers one WhoHasAccess answer.
+type whoHas struct {
+	v     *View
+	req   *request
+	grant bool
+	after string
+	roles map[string]roleFit // by role id, worked out once
+	paths map[string][]AccessPath
+}
+
+// roleFit says whether a role fits the query and with which flags.
+type roleFit struct{ fits, grant, delegate bool }
+
+// collect adds the paths of the grants filed under key.
+func (w *whoHas) collect(key string) {
+	users, _ := w.v.reverse.users.get(key)
+	for _, u := range users {
+		if p, ok := w.v.users.get(u); ok && u > w.after {
+			w.paths[u] = w.fitting(p.at(key), "", w.paths[u])
+		}
+	}
+	groups, _ := w.v.reverse.groups.get(key)
+	for _, g := range groups {
+		gp, ok := w.v.groups.get(g)
+		if !ok {
+			continue
+		}
+		paths := w.fitting(gp.at(key), g, nil)
+		if len(paths) == 0 {
+			continue
+		}
+		members, _ := w.v.reverse.members.get(g)
+		for _, u := range members {
+			if u > w.after {
+				w.paths[u] = append(w.paths[u], paths...)
+			}
+		}
+	}
+}
+
+// fitting appends to out the paths of the live grants among ts that
+// cover the resource through a role fitting the query.
+func (w *whoHas) fitting(ts []Grant, group string, out []AccessPath) []AccessPath {
+	for i := range ts {
+		t := &ts[i]
+		if (t.Pattern != nil && !model.Covers(*t.Pattern, w.req.segs)) || !t.live(w.req.now) {
+			continue
+		}
+		if f := w.fit(t.Role); f.fits {
+			out = append(out, AccessPath{Kind: t.Kind.String(), ID: t.ID, Group: group, Role: t.Role, Resource: t.Resource, Grant: f.grant, Delegate: f.delegate})
+		}
+	}
+	return out
+}
+
+// fit works out, once per role, whether it fits the query: it allows the
+// action (or, for Grant, carries grant on it) and is active.
+func (w *whoHas) fit(role string) roleFit {
+	if f, ok := w.roles[role]; ok {
+		return f
+	}
+	var f roleFit
+	if r, ok := w.v.roles.get(role); ok && r.active {
+		f.grant, f.delegate = r.flagsFor(w.req.action)
+		f.fits = f.grant
+		if !w.grant {
+			f.fits = w.v.roleAllows(role, w.req)
+		}
+	}
+	w.roles[role] = f
+	return f
+}
+
+// page sorts the users and their paths and cuts the page.
+func (w *whoHas) page(limit int) ([]UserAccess, bool) {
+	ids := make([]string, 0, len(w.paths))
+	for u, ps := range w.paths {
+		if len(ps) > 0 {
+			ids = append(ids, u)
+		}
+	}
+	slices.Sort(ids)
+	more := limit > 0 && len(ids) > limit
+	if more {
+		ids = ids[:limit]
+	}
+	out := make([]UserAccess, len(ids))
+	for i, u := range ids {
+		out[i] = UserAccess{User: u, Via: SortPaths(w.paths[u])}
+	}
+	return out, more
+}
+
+// SortPaths sorts paths by kind, id, role, resource and group, and drops
+// repeats (a record naming a user twice gives the same path twice).
+func SortPaths(ps []AccessPath) []AccessPath {
+	slices.SortFunc(ps, func(a, b AccessPath) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID), strings.Compare(a.Role, b.Role),
+			strings.Compare(a.Resource, b.Resource), strings.Compare(a.Group, b.Group))
+	})
+	return slices.Compact(ps)
+}
+
+// flagsFor reports whether a permission of the role whose pattern implies
+// action carries grant, and whether one carries delegate, whatever its
+// allow (as gatehouse.admin.holds reads the flags). It reads the
+// rendered entry: roles are few and it keeps their pre-parsed form small.
+func (r *roleView) flagsFor(action []string) (grant, delegate bool) {
+	obj, ok := r.value.(ast.Object)
+	if !ok {
+		return false, false
+	}
+	t := obj.Get(ast.InternedTerm("permissions"))
+	if t == nil {
+		return false, false
+	}
+	perms, ok := t.Value.(*ast.Array)
+	if !ok {
+		return false, false
+	}
+	perms.Foreach(func(t *ast.Term) {
+		p, ok := t.Value.(ast.Object)
+		if !ok || !model.Covers(astStrings(p.Get(ast.InternedTerm("segs"))), action) {
+			return
+		}
+		grant = grant || p.Get(ast.InternedTerm("grant")).Equal(ast.BooleanTerm(true))
+		delegate = delegate || p.Get(ast.InternedTerm("delegate")).Equal(ast.BooleanTerm(true))
+	})
+	return grant, delegate
+}
+
+// astStrings reads an array of strings; nil for anything else.
+func astStrings(t *ast.Term) []string {
+	if t == nil {
+		return nil
+	}
+	arr, ok := t.Value.(*ast.Array)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, arr.Len())
+	arr.Foreach(func(e *ast.Term) {
+		if s, ok := e.Value.(ast.String); ok {
+			out = append(out, string(s))
+		}
+	})
+	return out
+}
