@@ -135,6 +135,7 @@ func NewRouter(d Deps) http.Handler {
 			return newError(status, code, msg, ps...)
 		}, Search: h.searches()})
 	h.users(r.Group("/v1/users/:userId", h.require(ScopeDecide)))
+	h.resources(r.Group("/v1/resources", h.require(ScopeDecide)))
 	h.data(r.Group("/v1/data", h.requireData))
 	h.manage(r)
 	h.appRoutes(r)

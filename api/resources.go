@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gatehouse/gatehouse/engine"
+	"github.com/gatehouse/gatehouse/engine/model"
+)
+
+// UsersResponse is one page of GET /v1/resources/{uri}/users: the users
+// holding the permission there, sorted by id, each with the paths
+// through which they hold it. Cursor is set only when more users follow.
+type UsersResponse struct {
+	Users  []engine.UserAccess `json:"users"`
+	Cursor string              `json:"cursor,omitempty"`
+}
+
+func (h *handlers) resources(g *gin.RouterGroup) {
+	g.GET("/:uri/users", h.listUsers)
+}
+
+// listUsers answers who holds ?permission on {uri} (with ?grant=true, who
+// may grant it), a page of ?limit users after ?cursor.
+func (h *handlers) listUsers(c *gin.Context) {
+	q, problems := usersQuery(c)
+	if len(problems) > 0 {
+		h.fail(c, newError(http.StatusUnprocessableEntity, CodeInvalid, "the request is invalid", problems...))
+		return
+	}
+	p, err := h.engine.WhoHasAccess(c.Request.Context(), q)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := UsersResponse{Users: p.Users}
+	if p.Next != "" {
+		out.Cursor = encodeCursor(p.Next)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// usersQuery reads the question and lists every problem with it.
+func usersQuery(c *gin.Context) (engine.AccessQuery, []model.Problem) {
+	limit, after, paging := pageParams(c)
+	var ps model.Problems
+	permission := onceQuery(&ps, c, "permission")
+	grant := false
+	switch v := onceQuery(&ps, c, "grant"); v {
+	case "", "false":
+	case "true":
+		grant = true
+	default:
+		ps.Add("grant", "must be true or false")
+	}
+	q := engine.AccessQuery{Resource: c.Param("uri"), Permission: permission, Grant: grant, After: after, Limit: max(limit, 0)}
+	return q, append(append(paging, ps.List()...), q.Problems()...)
+}
+
+// onceQuery returns a query parameter's first value ("" when absent),
+// noting a problem when it is given more than once.
+func onceQuery(ps *model.Problems, c *gin.Context, name string) string {
+	values, _ := c.GetQueryArray(name)
+	if len(values) > 1 {
+		ps.Add(name, "must be given once, not %d times", len(values))
+	}
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
+}
