@@ -42,31 +42,18 @@ func (h *handlers) listUsers(c *gin.Context) {
 }
 
 // usersQuery reads the question and lists every problem with it.
-func usersQuery(c *gin.Context) (engine.AccessQuery, []model.Problem) {
+func usersQuery(c *gin.Context) (engine.WhoQuery, []model.Problem) {
 	limit, after, paging := pageParams(c)
 	var ps model.Problems
-	permission := onceQuery(&ps, c, "permission")
+	permission, _ := onceQuery(c, &ps, "permission")
 	grant := false
-	switch v := onceQuery(&ps, c, "grant"); v {
+	switch v, _ := onceQuery(c, &ps, "grant"); v {
 	case "", "false":
 	case "true":
 		grant = true
 	default:
 		ps.Add("grant", "must be true or false")
 	}
-	q := engine.AccessQuery{Resource: c.Param("uri"), Permission: permission, Grant: grant, After: after, Limit: max(limit, 0)}
+	q := engine.WhoQuery{Resource: c.Param("uri"), Permission: permission, Grant: grant, After: after, Limit: max(limit, 0)}
 	return q, append(append(paging, ps.List()...), q.Problems()...)
-}
-
-// onceQuery returns a query parameter's first value ("" when absent),
-// noting a problem when it is given more than once.
-func onceQuery(ps *model.Problems, c *gin.Context, name string) string {
-	values, _ := c.GetQueryArray(name)
-	if len(values) > 1 {
-		ps.Add(name, "must be given once, not %d times", len(values))
-	}
-	if len(values) == 0 {
-		return ""
-	}
-	return values[0]
 }

@@ -68,7 +68,7 @@ func TestResourceUsersHandler(t *testing.T) {
 // Walking the pages one user at a time lists what one request lists.
 func TestResourceUsersPages(t *testing.T) {
 	h, eng := handlerRouter(t, usersSnapshot(), Config{})
-	all, err := eng.WhoHasAccess(t.Context(), engine.AccessQuery{Resource: "accounts/A/docs", Permission: "read:x"})
+	all, err := eng.WhoHasAccess(t.Context(), engine.WhoQuery{Resource: "accounts/A/docs", Permission: "read:x"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,25 +16,25 @@ type AccessPath = index.AccessPath
 // UserAccess is a user and the paths through which they hold it.
 type UserAccess = index.UserAccess
 
-// AccessQuery asks who holds Permission on Resource (with Grant, who may
+// WhoQuery asks who holds Permission on Resource (with Grant, who may
 // grant it), one page of users after the user id After, at most Limit
 // (0: every user).
-type AccessQuery struct {
+type WhoQuery struct {
 	Resource, Permission string
 	Grant                bool
 	After                string
 	Limit                int
 }
 
-// AccessPage is one page of users, sorted by id. Next is the After of
+// WhoPage is one page of users, sorted by id. Next is the After of
 // the following page; empty on the last.
-type AccessPage struct {
+type WhoPage struct {
 	Users []UserAccess
 	Next  string
 }
 
 // Problems lists every problem with the query.
-func (q AccessQuery) Problems() []model.Problem {
+func (q WhoQuery) Problems() []model.Problem {
 	var ps model.Problems
 	uriField(&ps, "resource", q.Resource)
 	if q.Permission == "" {
@@ -54,13 +54,13 @@ func (q AccessQuery) Problems() []model.Problem {
 // index; with Options.RegoDecisions, by data.gatehouse.lookup.users (the
 // definition, which the differential test holds equal). It returns an
 // *InvalidInputError for a bad query and ErrNotReady before Load.
-func (e *Engine) WhoHasAccess(ctx context.Context, q AccessQuery) (AccessPage, error) {
+func (e *Engine) WhoHasAccess(ctx context.Context, q WhoQuery) (WhoPage, error) {
 	if err := inputError(q.Problems()); err != nil {
-		return AccessPage{}, err
+		return WhoPage{}, err
 	}
 	g, err := e.current()
 	if err != nil {
-		return AccessPage{}, err
+		return WhoPage{}, err
 	}
 	if e.regoDecisions {
 		return e.whoHasAccessRego(ctx, g, q)
@@ -70,10 +70,10 @@ func (e *Engine) WhoHasAccess(ctx context.Context, q AccessQuery) (AccessPage, e
 }
 
 // whoHasAccessRego evaluates the Rego definition and cuts the page.
-func (e *Engine) whoHasAccessRego(ctx context.Context, g *generation, q AccessQuery) (AccessPage, error) {
+func (e *Engine) whoHasAccessRego(ctx context.Context, g *generation, q WhoQuery) (WhoPage, error) {
 	var all []UserAccess
 	if _, err := e.evalInto(ctx, g, UsersQuery, accessInput(q), &all); err != nil {
-		return AccessPage{}, err
+		return WhoPage{}, err
 	}
 	start := 0
 	for start < len(all) && all[start].User <= q.After {
@@ -90,8 +90,8 @@ func (e *Engine) whoHasAccessRego(ctx context.Context, g *generation, q AccessQu
 	return accessPage(users, more), nil
 }
 
-func accessPage(users []UserAccess, more bool) AccessPage {
-	p := AccessPage{Users: users}
+func accessPage(users []UserAccess, more bool) WhoPage {
+	p := WhoPage{Users: users}
 	if p.Users == nil {
 		p.Users = []UserAccess{}
 	}
@@ -102,7 +102,7 @@ func accessPage(users []UserAccess, more bool) AccessPage {
 }
 
 // accessInput is the input of data.gatehouse.lookup.users.
-func accessInput(q AccessQuery) ast.Value {
+func accessInput(q WhoQuery) ast.Value {
 	return ast.NewObject(
 		ast.Item(ast.InternedTerm("resource"), ast.StringTerm(q.Resource)),
 		ast.Item(ast.InternedTerm("permission"), ast.StringTerm(q.Permission)),

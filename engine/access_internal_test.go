@@ -30,7 +30,7 @@ func regoUsers(t *testing.T, e *Engine, q index.WhoQuery, now int64) []UserAcces
 	t.Helper()
 	g := e.gen.Load()
 	pq, _ := g.policies.Prepared(UsersQuery)
-	in := accessInput(AccessQuery{Resource: q.Resource, Permission: q.Permission, Grant: q.Grant})
+	in := accessInput(WhoQuery{Resource: q.Resource, Permission: q.Permission, Grant: q.Grant})
 	rs, err := pq.Eval(t.Context(), rego.EvalParsedInput(in), rego.EvalTime(time.Unix(0, now)), rego.EvalTransaction(e.store.Begin(g.view)))
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("rego %+v: %v (%d results)", q, err, len(rs))
@@ -238,19 +238,19 @@ func flagRoles() []model.Role {
 // definition does.
 func TestEngineWhoHasAccess(t *testing.T) {
 	e := New(nil)
-	if _, err := e.WhoHasAccess(t.Context(), AccessQuery{Resource: "a", Permission: "read"}); !errors.Is(err, ErrNotReady) {
+	if _, err := e.WhoHasAccess(t.Context(), WhoQuery{Resource: "a", Permission: "read"}); !errors.Is(err, ErrNotReady) {
 		t.Fatalf("before Load: %v, want ErrNotReady", err)
 	}
 	if _, err := e.Load(t.Context(), datagen.Snapshot(100, 4)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		q    AccessQuery
+		q    WhoQuery
 		want []string
 	}{
-		{AccessQuery{}, []string{"permission", "resource"}},
-		{AccessQuery{Resource: "a//b", Permission: "read::x", Limit: -1}, []string{"limit", "permission", "resource"}},
-		{AccessQuery{Resource: strings.Repeat("a/", 40), Permission: "read\x00"}, []string{"permission", "resource"}},
+		{WhoQuery{}, []string{"permission", "resource"}},
+		{WhoQuery{Resource: "a//b", Permission: "read::x", Limit: -1}, []string{"limit", "permission", "resource"}},
+		{WhoQuery{Resource: strings.Repeat("a/", 40), Permission: "read\x00"}, []string{"permission", "resource"}},
 	} {
 		_, err := e.WhoHasAccess(t.Context(), tc.q)
 		var bad *InvalidInputError
@@ -270,10 +270,10 @@ func TestEngineWhoHasAccess(t *testing.T) {
 	if _, err := rg.Load(t.Context(), datagen.Snapshot(100, 4)); err != nil {
 		t.Fatal(err)
 	}
-	var q AccessQuery
+	var q WhoQuery
 	for _, w := range whoQueries(100, 4, 100) {
 		if users, _ := e.gen.Load().view.WhoHasAccess(w, "", 0, time.Now().UnixNano()); len(users) >= 5 {
-			q = AccessQuery{Resource: w.Resource, Permission: w.Permission, Grant: w.Grant, Limit: 2}
+			q = WhoQuery{Resource: w.Resource, Permission: w.Permission, Grant: w.Grant, Limit: 2}
 			break
 		}
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"container/heap"
 	"slices"
 	"strings"
 
@@ -190,15 +191,17 @@ type WhoQuery struct {
 // groups') that cover the resource through a role fitting q, each with
 // its paths sorted. Only users after the id after are listed, at most
 // limit of them (0: no limit); more reports that others follow. An
-// invalid q holds nobody.
+// invalid q holds nobody. It merges the sorted user lists the reverse
+// index keeps under each prefix of the resource, so a page costs about
+// what it lists. A View from Within has no reverse index.
 func (v *View) WhoHasAccess(q WhoQuery, after string, limit int, now int64) (users []UserAccess, more bool) {
 	req, ok := newRequest(Input{User: "lookup", Resource: q.Resource, Permission: q.Permission}, now)
 	if !ok {
 		return []UserAccess{}, false
 	}
-	w := &whoHas{v: v, req: &req, grant: q.Grant, after: after, roles: map[string]roleFit{}, paths: map[string][]AccessPath{}}
-	req.prefixes(w.collect)
-	return w.page(limit)
+	w := &whoHas{v: v, req: &req, grant: q.Grant, roles: map[string]roleFit{}}
+	req.prefixes(w.streams)
+	return merge(w.lists, after, limit)
 }
 
 // whoHas gathers one WhoHasAccess answer.
@@ -206,37 +209,41 @@ type whoHas struct {
 	v     *View
 	req   *request
 	grant bool
-	after string
 	roles map[string]roleFit // by role id, worked out once
-	paths map[string][]AccessPath
+	lists []*userList
 }
 
 // roleFit says whether a role fits the query and with which flags.
 type roleFit struct{ fits, grant, delegate bool }
 
-// collect adds the paths of the grants filed under key.
-func (w *whoHas) collect(key string) {
-	users, _ := w.v.reverse.users.get(key)
-	for _, u := range users {
-		if p, ok := w.v.users.get(u); ok && u > w.after {
-			w.paths[u] = w.fitting(p.at(key), "", w.paths[u])
-		}
+// userList is a sorted list of users who may hold the permission and
+// how to find their paths.
+type userList struct {
+	ids   []string
+	paths func(user string) []AccessPath
+}
+
+// streams adds the lists of the users and groups with grants under key:
+// the users with their own grants there, and the members of each group
+// whose grants there fit.
+func (w *whoHas) streams(key string) {
+	if users, ok := w.v.reverse.users.get(key); ok {
+		w.lists = append(w.lists, &userList{ids: users, paths: func(u string) []AccessPath {
+			if p, ok := w.v.users.get(u); ok {
+				return w.fitting(p.at(key), "", nil)
+			}
+			return nil
+		}})
 	}
 	groups, _ := w.v.reverse.groups.get(key)
 	for _, g := range groups {
 		gp, ok := w.v.groups.get(g)
-		if !ok {
-			continue
-		}
-		paths := w.fitting(gp.at(key), g, nil)
-		if len(paths) == 0 {
-			continue
-		}
 		members, _ := w.v.reverse.members.get(g)
-		for _, u := range members {
-			if u > w.after {
-				w.paths[u] = append(w.paths[u], paths...)
-			}
+		if !ok || len(members) == 0 {
+			continue
+		}
+		if paths := w.fitting(gp.at(key), g, nil); len(paths) > 0 {
+			w.lists = append(w.lists, &userList{ids: members, paths: func(string) []AccessPath { return paths }})
 		}
 	}
 }
@@ -274,24 +281,57 @@ func (w *whoHas) fit(role string) roleFit {
 	return f
 }
 
-// page sorts the users and their paths and cuts the page.
-func (w *whoHas) page(limit int) ([]UserAccess, bool) {
-	ids := make([]string, 0, len(w.paths))
-	for u, ps := range w.paths {
-		if len(ps) > 0 {
-			ids = append(ids, u)
+// merge walks the lists in user order from after on, joining each user's
+// paths, until limit users with paths are found (0: all); more reports
+// that another follows.
+func merge(lists []*userList, after string, limit int) ([]UserAccess, bool) {
+	h := listHeap{}
+	for _, l := range lists {
+		i, found := slices.BinarySearch(l.ids, after)
+		if found {
+			i++
+		}
+		if l.ids = l.ids[i:]; len(l.ids) > 0 {
+			h = append(h, l)
 		}
 	}
-	slices.Sort(ids)
-	more := limit > 0 && len(ids) > limit
-	if more {
-		ids = ids[:limit]
+	heap.Init(&h)
+	out := []UserAccess{}
+	for h.Len() > 0 {
+		u := h[0].ids[0]
+		var paths []AccessPath
+		for h.Len() > 0 && h[0].ids[0] == u {
+			l := h[0]
+			paths = append(paths, l.paths(u)...)
+			if l.ids = l.ids[1:]; len(l.ids) == 0 {
+				heap.Pop(&h)
+			} else {
+				heap.Fix(&h, 0)
+			}
+		}
+		if len(paths) == 0 {
+			continue
+		}
+		if limit > 0 && len(out) == limit {
+			return out, true
+		}
+		out = append(out, UserAccess{User: u, Via: SortPaths(paths)})
 	}
-	out := make([]UserAccess, len(ids))
-	for i, u := range ids {
-		out[i] = UserAccess{User: u, Via: SortPaths(w.paths[u])}
-	}
-	return out, more
+	return out, false
+}
+
+// listHeap orders user lists by their first id (container/heap).
+type listHeap []*userList
+
+func (h listHeap) Len() int           { return len(h) }
+func (h listHeap) Less(i, j int) bool { return h[i].ids[0] < h[j].ids[0] }
+func (h listHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *listHeap) Push(x any)        { *h = append(*h, x.(*userList)) }
+func (h *listHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // SortPaths sorts paths by kind, id, role, resource and group, and drops

@@ -18,7 +18,10 @@ import data.gatehouse.match
 #   the grant flag on it. grant and delegate say whether a permission of
 #   the role implying the action carries that flag. Empty for an invalid
 #   resource or permission.
-users := [{"user": user, "via": _via[user]} | some user in sort(object.keys(_via))]
+users := [{"user": user, "via": vias[user]} |
+	vias := _via
+	some user in sort(object.keys(vias))
+]
 
 _via[user] contains path if {
 	some user, doc in data.gatehouse.index.users
