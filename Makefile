@@ -75,7 +75,7 @@ fuzz-run:
 
 .PHONY: props chaos
 props: ## the differential and property tests at full size (slow)
-	$(GO) test -count=1 -timeout 30m -run 'Equal|Agree|Follow' ./engine/ -args -routes.seeds=5 -routes.rounds=30 -hooks.modules=60 -lookups.users=3000 -lookups.questions=3000
+	$(GO) test -count=1 -timeout 30m -run 'Equal|Agree|Follow' ./engine/ -args -routes.seeds=5 -routes.rounds=30 -hooks.modules=60 -lookups.users=3000 -lookups.questions=3000 -whohas.users=1000 -whohas.queries=200 -whohas.rounds=10
 	GATEHOUSE_DIFF_CASES=5000 $(GO) test -count=1 -timeout 30m ./tests/properties/ -args -escalation.cases=5000
 
 chaos: ## crash test: ROUNDS rounds of SIGKILLing a server, then the store, with writes in flight

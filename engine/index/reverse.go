@@ -192,15 +192,18 @@ type WhoQuery struct {
 // its paths sorted. Only users after the id after are listed, at most
 // limit of them (0: no limit); more reports that others follow. An
 // invalid q holds nobody. It merges the sorted user lists the reverse
-// index keeps under each prefix of the resource, so a page costs about
-// what it lists. A View from Within has no reverse index.
+// index keeps under each prefix of the resource, so a page costs what it
+// lists plus the users passed over (holders whose grants there do not
+// fit). A View from Within has no reverse index.
 func (v *View) WhoHasAccess(q WhoQuery, after string, limit int, now int64) (users []UserAccess, more bool) {
+	// newRequest checks the resource and permission as a decision does;
+	// the user only fills the subject it requires.
 	req, ok := newRequest(Input{User: "lookup", Resource: q.Resource, Permission: q.Permission}, now)
 	if !ok {
 		return []UserAccess{}, false
 	}
 	w := &whoHas{v: v, req: &req, grant: q.Grant, roles: map[string]roleFit{}}
-	req.prefixes(w.streams)
+	req.prefixes(w.addLists)
 	return merge(w.lists, after, limit)
 }
 
@@ -223,10 +226,10 @@ type userList struct {
 	paths func(user string) []AccessPath
 }
 
-// streams adds the lists of the users and groups with grants under key:
+// addLists adds the lists of the users and groups with grants under key:
 // the users with their own grants there, and the members of each group
 // whose grants there fit.
-func (w *whoHas) streams(key string) {
+func (w *whoHas) addLists(key string) {
 	if users, ok := w.v.reverse.users.get(key); ok {
 		w.lists = append(w.lists, &userList{ids: users, paths: func(u string) []AccessPath {
 			if p, ok := w.v.users.get(u); ok {
