@@ -86,14 +86,20 @@ type listEdit struct {
 func (e listEdits) edit(key string) *listEdit {
 	x, ok := e[key]
 	if !ok {
-		x = &listEdit{drop: set{}}
+		x = &listEdit{}
 		e[key] = x
 	}
 	return x
 }
 
-func (e listEdits) add(key, id string)  { x := e.edit(key); x.add = append(x.add, id) }
-func (e listEdits) drop(key, id string) { e.edit(key).drop[id] = struct{}{} }
+func (e listEdits) add(key, id string) { x := e.edit(key); x.add = append(x.add, id) }
+func (e listEdits) drop(key, id string) {
+	x := e.edit(key)
+	if x.drop == nil {
+		x.drop = set{}
+	}
+	x.drop[id] = struct{}{}
+}
 
 // applyTo returns cur with every edited list rebuilt; an empty list
 // removes its key.
@@ -108,6 +114,10 @@ func (e listEdits) applyTo(cur *shards[[]string]) shards[[]string] {
 
 // apply returns a new sorted list: old without the dropped ids, plus the added.
 func (x *listEdit) apply(old []string) []string {
+	if len(old) == 0 { // a key new to the list, as every key is in Build
+		slices.Sort(x.add)
+		return slices.Compact(x.add)
+	}
 	out := make([]string, 0, len(old)+len(x.add))
 	for _, id := range old {
 		if _, gone := x.drop[id]; !gone {
