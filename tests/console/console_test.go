@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -23,18 +22,10 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/cmd/gatehouse/server"
 	"github.com/gatehouse/gatehouse/tests/testkit"
 )
-
-// pendingPanels are the sub-tests whose routes are not on main yet
-// (who-has-access, ?explain=true, the access map); they are skipped until
-// those routes land, and then this list is emptied.
-var pendingPanels = []string{
-	"who/rows",
-	"who/may_grant",
-	"who/more",
-	"who/invalid",
-}
 
 // hostile is a user id that would run script if the page read it as HTML.
 const hostile = `<img src=x onerror=alert(1)>`
@@ -60,14 +51,6 @@ type step struct {
 	then   func(*testing.T, *tab) // anything more
 }
 
-// needsNewRoute reports whether a step's panel calls one of the routes
-// 1–3 of the issue (explain, access map, who has access), which the
-// contract front stands in for (contract_test.go).
-func (s step) needsNewRoute() bool {
-	return strings.HasPrefix(s.name, "access/") || strings.HasPrefix(s.name, "who/") ||
-		slices.Contains([]string{"ask/explain_path", "ask/near_miss", "ask/extension_sides"}, s.name)
-}
-
 func TestConsole(t *testing.T) {
 	exe := chromium(t)
 	g := testkit.Start(t, testkit.DemoSnapshot(t))
@@ -81,19 +64,38 @@ func TestConsole(t *testing.T) {
 	b.do(t, chromedp.Navigate(g.Base+"/console"), chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)))
 	for _, s := range steps(rev) {
 		t.Run(s.name, func(t *testing.T) {
-			if slices.Contains(pendingPanels, s.name) {
-				t.Skip("the route behind this panel is not on main yet (pendingPanels)")
-			}
 			b.run(t, s)
 		})
 	}
-	t.Run("contract", func(t *testing.T) { runContract(t, b, g.Base, rev) })
-	b.screenshot(t)
+	b.screenshot(t) // every panel filled from the demo data
+	t.Run("key", func(t *testing.T) { keyed(t, b, g) })
 	if n := b.dialogs.Load(); n > 0 {
 		t.Errorf("the page opened %d dialogs: something ran as script", n)
 	}
 	if n := b.exceptions.Load(); n > 0 {
 		t.Errorf("the page threw %d uncaught exceptions", n)
+	}
+}
+
+// consoleKey is the API key of the keyed server keyed starts.
+const consoleKey = "console-test-key-0123456789"
+
+// keyed opens the console of a server that wants API keys: without one a
+// panel shows the 401, with the key typed at the top it answers.
+func keyed(t *testing.T, b *tab, g *testkit.Gate) {
+	k := testkit.StartOn(t, g.URI, func(c *server.Config) {
+		c.Keys = []api.Key{{Name: "console", Secret: consoleKey, Scopes: []string{api.ScopeDecide, api.ScopeRead}}}
+	})
+	b.do(t, chromedp.Navigate(k.Base+"/console"), chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)))
+	b.fill(t, "access-user", "alice")
+	if got := b.settle(t, "access-result", "access-submit"); got != "error" {
+		t.Fatalf("without a key the access map settled %q, want error", got)
+	}
+	b.verify(t, "#access-result .error-head", check{has: []string{"401", "unauthorized"}})
+	b.fill(t, "api-key", consoleKey)
+	b.verify(t, "#key-state", check{has: []string{"key set"}})
+	if got := b.settle(t, "access-result", "access-submit"); got != "done" {
+		t.Fatalf("with the key the access map settled %q, want done", got)
 	}
 }
 

@@ -1,11 +1,8 @@
 package openapi
 
-// pendingCalls drive the routes in pendingRoutes; they run once a route
-// leaves pendingRoutes (the live test skips them until then). The
-// resource and action search calls pass against main as of 714aba8 merged
-// in; subject search there answers 500 until the who-has lookup is wired
-// (authzen.Searches.Subjects is nil).
-func pendingCalls() []call {
+// searchCalls drive who-has-access, the access map and the AuthZEN
+// searches.
+func searchCalls() []call {
 	chat := map[string]any{"type": "chat", "id": "accounts/acme/chats/general"}
 	alice := map[string]any{"type": "user", "id": "alice"}
 	read := map[string]any{"name": "chats:read"}
