@@ -20,9 +20,9 @@ import (
 )
 
 var (
-	whoHasUsers   = flag.Int("whohas.users", 200, "users in the data sets of TestWhoHasAccessEqualsRego and TestWhoHasAccessFollowsChanges")
-	whoHasQueries = flag.Int("whohas.queries", 60, "generated decisions whose resource and permission (and variants) the who-has-access tests ask about")
-	whoHasRounds  = flag.Int("whohas.rounds", 4, "rounds of changes in TestWhoHasAccessFollowsChanges")
+	whoHasUsers   = flag.Int("whohas.users", 100, "users in the data sets of TestWhoHasAccessEqualsRego and TestWhoHasAccessFollowsChanges")
+	whoHasQueries = flag.Int("whohas.queries", 40, "generated decisions whose resource and permission (and variants) the who-has-access tests ask about")
+	whoHasRounds  = flag.Int("whohas.rounds", 3, "rounds of changes in TestWhoHasAccessFollowsChanges")
 )
 
 // regoUsers evaluates data.gatehouse.lookup.users at now, as the reference.

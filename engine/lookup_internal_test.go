@@ -22,8 +22,8 @@ import (
 )
 
 var (
-	lookupUsers     = flag.Int("lookups.users", 300, "users in the data sets of TestNativeLookupsEqualRego and TestNativeLookupsFollowChanges")
-	lookupQuestions = flag.Int("lookups.questions", 300, "questions per data set in TestNativeLookupsEqualRego, each asked of every lookup")
+	lookupUsers     = flag.Int("lookups.users", 150, "users in the data sets of TestNativeLookupsEqualRego and TestNativeLookupsFollowChanges")
+	lookupQuestions = flag.Int("lookups.questions", 150, "questions per data set in TestNativeLookupsEqualRego, each asked of every lookup")
 )
 
 // regoLookup evaluates a lookup entrypoint at now with string key/value
@@ -276,8 +276,11 @@ func TestAccessPages(t *testing.T) {
 		if _, err := e.Load(t.Context(), snap); err != nil {
 			t.Fatal(err)
 		}
-		paged := 0
-		for u := range 40 {
+		paged, users := 0, 40
+		if opts.RegoLookups {
+			users = 12 // each page a Rego evaluation: fewer users
+		}
+		for u := range users {
 			user := datagen.User(u)
 			whole, err := e.Access(t.Context(), user, "", 1000)
 			if err != nil || whole.Next != "" {
@@ -296,7 +299,7 @@ func TestAccessPages(t *testing.T) {
 				t.Fatalf("%s: access map out of order: %+v", user, whole.Grants)
 			}
 		}
-		if paged < 80 {
+		if paged < 2*users {
 			t.Fatalf("only %d walks: the users hold too little", paged)
 		}
 	}
