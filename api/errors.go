@@ -9,35 +9,32 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/bundles"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 	"github.com/gatehouse/gatehouse/engine/writes"
 )
 
-// Error codes of the error body.
+// Error codes of the error body (package wire).
 const (
-	CodeMalformed     = "malformed_request"
-	CodeInvalid       = "invalid_input"
-	CodeTooLarge      = "too_large"
-	CodeNotFound      = "not_found"
-	CodeNotReady      = "not_ready"
-	CodeUnavailable   = "store_unavailable"
-	CodeInternal      = "internal_error"
-	CodeNoPermission  = "permission_not_found"
-	CodeBatchTooLarge = "batch_too_large"
-	CodeForbidden     = "forbidden"
-	CodeUnauthorized  = "unauthorized"
-	CodeConflict      = "conflict"
-	CodeOverloaded    = "overloaded"
+	CodeMalformed     = wire.CodeMalformed
+	CodeInvalid       = wire.CodeInvalid
+	CodeTooLarge      = wire.CodeTooLarge
+	CodeNotFound      = wire.CodeNotFound
+	CodeNotReady      = wire.CodeNotReady
+	CodeUnavailable   = wire.CodeUnavailable
+	CodeInternal      = wire.CodeInternal
+	CodeNoPermission  = wire.CodeNoPermission
+	CodeBatchTooLarge = wire.CodeBatchTooLarge
+	CodeForbidden     = wire.CodeForbidden
+	CodeUnauthorized  = wire.CodeUnauthorized
+	CodeConflict      = wire.CodeConflict
+	CodeOverloaded    = wire.CodeOverloaded
 )
 
-// ErrorBody is the one error shape every route returns.
-type ErrorBody struct {
-	Code    string          `json:"code"`
-	Message string          `json:"message"`
-	Errors  []model.Problem `json:"errors,omitempty"`
-}
+// ErrorBody is the one error shape every route returns (package wire).
+type ErrorBody = wire.ErrorBody
 
 // Error is an error that knows its HTTP status and body.
 type Error struct {

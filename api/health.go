@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/engine"
 )
 
@@ -27,19 +28,8 @@ func (h *handlers) ready(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "revision": h.engine.Revision()})
 }
 
-// StatusResponse is the body of GET /v1/status.
-type StatusResponse struct {
-	Ready     bool           `json:"ready"`
-	Revision  uint64         `json:"revision"`
-	Documents map[string]int `json:"documents"`
-	Skipped   map[string]int `json:"skipped"`
-	// SkippedPolicies are custom policies left out: they do not compile
-	// or declare rules outside package gatehouse.hooks.
-	SkippedPolicies []string   `json:"skippedPolicies,omitempty"`
-	LoadedAt        *time.Time `json:"loadedAt"`
-	Sync            any        `json:"sync"`
-	Uptime          string     `json:"uptime"`
-}
+// StatusResponse is the body of GET /v1/status (package wire).
+type StatusResponse = wire.StatusResponse
 
 func (h *handlers) statusReport(c *gin.Context) {
 	out := StatusResponse{Documents: map[string]int{}, Skipped: map[string]int{}, Uptime: time.Since(h.start).Round(time.Second).String()}

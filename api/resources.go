@@ -5,17 +5,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// UsersResponse is one page of GET /v1/resources/{uri}/users: the users
-// holding the permission there, sorted by id, each with the paths
-// through which they hold it. Cursor is set only when more users follow.
-type UsersResponse struct {
-	Users  []engine.UserAccess `json:"users"`
-	Cursor string              `json:"cursor,omitempty"`
-}
+// UsersResponse is one page of who-has-access (package wire).
+type UsersResponse = wire.UsersResponse
 
 func (h *handlers) resources(g *gin.RouterGroup) {
 	g.GET("/:uri/users", h.listUsers)

@@ -10,53 +10,20 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// ResourcesResponse is one page of GET /v1/users/{userId}/resources.
-type ResourcesResponse struct {
-	Resources []ResourceItem `json:"resources"`
-	Cursor    string         `json:"cursor,omitempty"`
-}
-
-// PermissionsResponse is the body of GET
-// /v1/users/{userId}/resources/{uri}/permissions.
-type PermissionsResponse struct {
-	Permissions []engine.HeldPermission `json:"permissions"`
-}
-
-// MembershipsResponse is the body of GET /v1/users/{userId}/memberships.
-type MembershipsResponse struct {
-	Memberships []engine.UserMembership `json:"memberships"`
-}
-
-// AccessResponse is one page of GET /v1/users/{userId}/access: the
-// user's access map, every grant they hold, sorted by resource, kind, id,
-// group, then role.
-type AccessResponse struct {
-	Grants []AccessItem `json:"grants"`
-	Cursor string       `json:"cursor,omitempty"`
-}
-
-// AccessItem is one grant of an access map: the record or membership
-// that gives it, the group it comes through (only through a group), the
-// role and resource pattern, its expiry, and the role's permissions
-// (none for a missing or inactive role).
-type AccessItem struct {
-	Kind        string                  `json:"kind"`
-	ID          string                  `json:"id"`
-	Group       string                  `json:"group,omitempty"`
-	Role        string                  `json:"role"`
-	Resource    string                  `json:"resource"`
-	Expires     *time.Time              `json:"expires,omitempty"`
-	Permissions []engine.HeldPermission `json:"permissions"`
-}
-
-// ResourceItem names one resource pattern.
-type ResourceItem struct {
-	ResourceURI string `json:"resourceUri"`
-}
+// The lookups' bodies are package wire's, shared with the client.
+type (
+	ResourcesResponse   = wire.ResourcesResponse
+	ResourceItem        = wire.ResourceItem
+	PermissionsResponse = wire.PermissionsResponse
+	MembershipsResponse = wire.MembershipsResponse
+	AccessResponse      = wire.AccessResponse
+	AccessItem          = wire.AccessItem
+)
 
 func (h *handlers) users(g *gin.RouterGroup) {
 	g.GET("/resources/:uri/permissions/:action", h.checkPermission)

@@ -7,31 +7,29 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Error codes the server sends in ErrorBody.Code.
+// Error codes the server sends in ErrorBody.Code (package wire).
 const (
-	CodeMalformed     = "malformed_request"
-	CodeInvalid       = "invalid_input"
-	CodeTooLarge      = "too_large"
-	CodeNotFound      = "not_found"
-	CodeNotReady      = "not_ready"
-	CodeUnavailable   = "store_unavailable"
-	CodeInternal      = "internal_error"
-	CodeNoPermission  = "permission_not_found"
-	CodeBatchTooLarge = "batch_too_large"
-	CodeForbidden     = "forbidden"
-	CodeUnauthorized  = "unauthorized"
-	CodeConflict      = "conflict"
+	CodeMalformed = wire.CodeMalformed
+	CodeInvalid = wire.CodeInvalid
+	CodeTooLarge = wire.CodeTooLarge
+	CodeNotFound = wire.CodeNotFound
+	CodeNotReady = wire.CodeNotReady
+	CodeUnavailable = wire.CodeUnavailable
+	CodeInternal = wire.CodeInternal
+	CodeNoPermission = wire.CodeNoPermission
+	CodeBatchTooLarge = wire.CodeBatchTooLarge
+	CodeForbidden = wire.CodeForbidden
+	CodeUnauthorized = wire.CodeUnauthorized
+	CodeConflict = wire.CodeConflict
+	CodeOverloaded = wire.CodeOverloaded
 )
 
-// ErrorBody is the server's one error shape.
-type ErrorBody struct {
-	Code    string          `json:"code"`
-	Message string          `json:"message"`
-	Errors  []model.Problem `json:"errors,omitempty"`
-}
+// ErrorBody is the server's one error shape (package wire).
+type ErrorBody = wire.ErrorBody
 
 // Error is a request the server answered with a status other than 2xx.
 // Code, Message and Problems are its error body; a body that is not one

@@ -3,20 +3,12 @@ package client
 import (
 	"context"
 	"net/http"
-	"time"
+
+	"github.com/gatehouse/gatehouse/api/wire"
 )
 
-// StatusResponse is the body of GET /v1/status.
-type StatusResponse struct {
-	Ready           bool           `json:"ready"`
-	Revision        uint64         `json:"revision"`
-	Documents       map[string]int `json:"documents"`
-	Skipped         map[string]int `json:"skipped"`
-	SkippedPolicies []string       `json:"skippedPolicies,omitempty"`
-	LoadedAt        *time.Time     `json:"loadedAt"`
-	Sync            any            `json:"sync"`
-	Uptime          string         `json:"uptime"`
-}
+// StatusResponse is the body of GET /v1/status (package wire).
+type StatusResponse = wire.StatusResponse
 
 // Readiness is the body of GET /ready when the server is ready.
 type Readiness struct {

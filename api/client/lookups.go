@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
+	"github.com/gatehouse/gatehouse/api/wire"
 	"github.com/gatehouse/gatehouse/engine"
 )
 
@@ -34,26 +34,17 @@ func (p Page) values(q url.Values) url.Values {
 
 // PermissionsResponse is the body of GET
 // /v1/users/{userId}/resources/{uri}/permissions.
-type PermissionsResponse struct {
-	Permissions []engine.HeldPermission `json:"permissions"`
-}
+type PermissionsResponse = wire.PermissionsResponse
 
 // MembershipsResponse is the body of GET /v1/users/{userId}/memberships.
-type MembershipsResponse struct {
-	Memberships []engine.UserMembership `json:"memberships"`
-}
+type MembershipsResponse = wire.MembershipsResponse
 
 // ResourcesResponse is one page of GET /v1/users/{userId}/resources;
 // Cursor is set when there are more.
-type ResourcesResponse struct {
-	Resources []ResourceItem `json:"resources"`
-	Cursor    string         `json:"cursor,omitempty"`
-}
+type ResourcesResponse = wire.ResourcesResponse
 
 // ResourceItem names one resource pattern.
-type ResourceItem struct {
-	ResourceURI string `json:"resourceUri"`
-}
+type ResourceItem = wire.ResourceItem
 
 // Permissions lists what user holds on the resource URI.
 func (c *Client) Permissions(ctx context.Context, user, resource string) ([]engine.HeldPermission, error) {
@@ -120,23 +111,12 @@ func (c *Client) AllResources(ctx context.Context, q ResourcesQuery, limit int) 
 }
 
 // AccessResponse is one page of GET /v1/users/{userId}/access.
-type AccessResponse struct {
-	Grants []AccessGrant `json:"grants"`
-	Cursor string        `json:"cursor,omitempty"`
-}
+type AccessResponse = wire.AccessResponse
 
 // AccessGrant is one grant a user holds: where it comes from (a record,
 // through Group when set, or a membership), its role on a resource
 // pattern and what that role gives.
-type AccessGrant struct {
-	Kind        string                  `json:"kind"`
-	ID          string                  `json:"id"`
-	Group       string                  `json:"group,omitempty"`
-	Role        string                  `json:"role"`
-	Resource    string                  `json:"resource"`
-	Expires     *time.Time              `json:"expires,omitempty"`
-	Permissions []engine.HeldPermission `json:"permissions"`
-}
+type AccessGrant = wire.AccessItem
 
 // Access returns one page of the user's access map: every grant they hold.
 func (c *Client) Access(ctx context.Context, user string, p Page) (AccessResponse, error) {
@@ -162,28 +142,14 @@ type UsersQuery struct {
 }
 
 // UsersResponse is one page of GET /v1/resources/{uri}/users.
-type UsersResponse struct {
-	Users  []UserAccess `json:"users"`
-	Cursor string       `json:"cursor,omitempty"`
-}
+type UsersResponse = wire.UsersResponse
 
 // UserAccess is one user holding the permission, and every way they do.
-type UserAccess struct {
-	User string `json:"user"`
-	Via  []Via  `json:"via"`
-}
+type UserAccess = engine.UserAccess
 
 // Via is one grant through which a user holds a permission; Group is set
 // when it reaches them through a group.
-type Via struct {
-	Kind     string `json:"kind"`
-	ID       string `json:"id"`
-	Group    string `json:"group,omitempty"`
-	Role     string `json:"role"`
-	Resource string `json:"resource"`
-	Grant    bool   `json:"grant"`
-	Delegate bool   `json:"delegate"`
-}
+type Via = engine.AccessPath
 
 // WhoHasAccess returns one page of the users holding the permission on
 // the resource (GET /v1/resources/{uri}/users).

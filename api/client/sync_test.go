@@ -14,8 +14,8 @@ import (
 	"github.com/gatehouse/gatehouse/engine"
 )
 
-// TestWireTypesInStep holds each of the client's wire types to the
-// server's: the same JSON field names at the same paths, with the same
+// TestWireTypesInStep holds each of the client's own wire types to the
+// server's (the bodies both take from package wire need no check): the same JSON field names at the same paths, with the same
 // kinds (pointers looked through, so a request's *string subject matches
 // the client's string).
 func TestWireTypesInStep(t *testing.T) {
@@ -23,16 +23,10 @@ func TestWireTypesInStep(t *testing.T) {
 		name           string
 		client, server any
 	}{
-		{"error body", client.ErrorBody{}, api.ErrorBody{}},
-		{"status", client.StatusResponse{}, api.StatusResponse{}},
 		{"batch request", client.BatchRequest{}, api.BatchRequest{}},
 		{"batch response", client.BatchResponse{}, api.BatchResponse{}},
 		{"route check", engine.HTTPInput{}, api.HTTPCheck{}},
 		{"decision check", engine.Input{}, api.Check{}},
-		{"resources", client.ResourcesResponse{}, api.ResourcesResponse{}},
-		{"permissions", client.PermissionsResponse{}, api.PermissionsResponse{}},
-		{"memberships", client.MembershipsResponse{}, api.MembershipsResponse{}},
-		{"access", client.AccessResponse{}, api.AccessResponse{}},
 		{"explained decision", client.ExplainedDecision{}, api.Explained{}},
 		{"authzen evaluation", client.Evaluation{}, authzen.Evaluation{}},
 		{"authzen evaluations", client.Evaluations{}, authzen.Evaluations{}},
