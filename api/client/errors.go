@@ -13,19 +13,19 @@ import (
 
 // Error codes the server sends in ErrorBody.Code (package wire).
 const (
-	CodeMalformed = wire.CodeMalformed
-	CodeInvalid = wire.CodeInvalid
-	CodeTooLarge = wire.CodeTooLarge
-	CodeNotFound = wire.CodeNotFound
-	CodeNotReady = wire.CodeNotReady
-	CodeUnavailable = wire.CodeUnavailable
-	CodeInternal = wire.CodeInternal
-	CodeNoPermission = wire.CodeNoPermission
+	CodeMalformed     = wire.CodeMalformed
+	CodeInvalid       = wire.CodeInvalid
+	CodeTooLarge      = wire.CodeTooLarge
+	CodeNotFound      = wire.CodeNotFound
+	CodeNotReady      = wire.CodeNotReady
+	CodeUnavailable   = wire.CodeUnavailable
+	CodeInternal      = wire.CodeInternal
+	CodeNoPermission  = wire.CodeNoPermission
 	CodeBatchTooLarge = wire.CodeBatchTooLarge
-	CodeForbidden = wire.CodeForbidden
-	CodeUnauthorized = wire.CodeUnauthorized
-	CodeConflict = wire.CodeConflict
-	CodeOverloaded = wire.CodeOverloaded
+	CodeForbidden     = wire.CodeForbidden
+	CodeUnauthorized  = wire.CodeUnauthorized
+	CodeConflict      = wire.CodeConflict
+	CodeOverloaded    = wire.CodeOverloaded
 )
 
 // ErrorBody is the server's one error shape (package wire).
