@@ -122,7 +122,7 @@ func TestInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in, problems := tt.e.Input()
+			in, problems := authzen.Input(tt.e)
 			var fields []string
 			for _, p := range problems {
 				fields = append(fields, p.Field)

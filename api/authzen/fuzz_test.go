@@ -48,7 +48,7 @@ func FuzzEvaluations(f *testing.F) {
 			t.Fatalf("%s: round trip (-first +again):\n%s", raw, diff)
 		}
 		for _, e := range append(r.Evaluations, r.Evaluation) {
-			in, problems := e.withDefaults(r.Evaluation).Input()
+			in, problems := Input(withDefaults(e, r.Evaluation))
 			if len(problems) == 0 && len(in.Validate()) > 0 {
 				t.Fatalf("%s: mapped to %+v, which the engine refuses: %v", raw, in, in.Validate())
 			}

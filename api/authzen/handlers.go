@@ -84,7 +84,7 @@ func (h handlers) evaluation(c *gin.Context) {
 
 // single answers one evaluation; any problem with it is a 400.
 func (h handlers) single(c *gin.Context, e Evaluation) {
-	in, problems := e.Input()
+	in, problems := Input(e)
 	if len(problems) > 0 {
 		h.Fail(c, h.Error(http.StatusBadRequest, CodeInvalid, "the request is invalid", problems...))
 		return
@@ -129,10 +129,10 @@ func (h handlers) evaluations(c *gin.Context) {
 // certification expects); under deny_on_first_deny it stops the batch
 // like any deny, and the answer ends with the entry that stopped it.
 func (h handlers) batch(ctx context.Context, req Evaluations) (BatchResponse, error) {
-	semantic := req.semantic()
+	semantic := semantic(req)
 	out := BatchResponse{Evaluations: make([]Decision, 0, len(req.Evaluations))}
 	for i, entry := range req.Evaluations {
-		in, problems := entry.withDefaults(req.Evaluation).Input()
+		in, problems := Input(withDefaults(entry, req.Evaluation))
 		var d Decision
 		if len(problems) > 0 {
 			for j := range problems {

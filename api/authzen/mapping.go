@@ -27,7 +27,7 @@ const (
 
 // withDefaults returns e with every absent entity taken from def, whole:
 // the spec's defaults replace an entity, they do not merge its fields.
-func (e Evaluation) withDefaults(def Evaluation) Evaluation {
+func withDefaults(e, def Evaluation) Evaluation {
 	if e.Subject == nil {
 		e.Subject = def.Subject
 	}
@@ -43,7 +43,7 @@ func (e Evaluation) withDefaults(def Evaluation) Evaluation {
 	return e
 }
 
-// Input maps the evaluation to the engine's decision input and lists
+// Input maps the evaluation e to the engine's decision input and lists
 // every problem with it, named by the AuthZEN field:
 //
 //	subject {type: user, id}            → User (subject.properties.installation → Installation)
@@ -53,7 +53,7 @@ func (e Evaluation) withDefaults(def Evaluation) Evaluation {
 //	action {name}                       → Permission
 //
 // context is accepted; only context.tenant is read, for an app subject.
-func (e Evaluation) Input() (engine.Input, []model.Problem) {
+func Input(e Evaluation) (engine.Input, []model.Problem) {
 	var in engine.Input
 	var ps model.Problems
 	subject(&ps, e.Subject, &in)
@@ -174,7 +174,7 @@ func answer(d engine.Decision) Decision {
 		return Decision{Decision: false, Context: ctx}
 	}
 	for _, r := range d.Reasons {
-		ctx.Reasons = append(ctx.Reasons, Reason(r))
+		ctx.Reasons = append(ctx.Reasons, r)
 	}
 	return Decision{Decision: true, Context: ctx}
 }

@@ -3,109 +3,40 @@ package authzen
 import (
 	"fmt"
 
+	"github.com/gatehouse/gatehouse/api/wire"
+	"github.com/gatehouse/gatehouse/engine"
 	"github.com/gatehouse/gatehouse/engine/model"
 )
 
-// Subject is the principal of an evaluation: type and id are required,
-// properties is any object.
-type Subject struct {
-	Type       string         `json:"type"`
-	ID         string         `json:"id"`
-	Properties map[string]any `json:"properties,omitempty"`
-}
+// The evaluation bodies are package wire's, shared with the client.
+type (
+	Subject         = wire.Subject
+	Resource        = wire.Resource
+	Action          = wire.Action
+	Evaluation      = wire.Evaluation
+	Evaluations     = wire.Evaluations
+	Options         = wire.EvaluationsOptions
+	Semantic        = wire.Semantic
+	Decision        = wire.EvaluationDecision
+	DecisionContext = wire.DecisionContext
+	Reason          = engine.Reason
+	EntryError      = wire.EntryError
+	BatchResponse   = wire.EvaluationsResponse
+)
 
-// Resource is the target of an evaluation: type and id are required,
-// properties is any object.
-type Resource struct {
-	Type       string         `json:"type"`
-	ID         string         `json:"id"`
-	Properties map[string]any `json:"properties,omitempty"`
-}
-
-// Action is what the subject wants to do: name is required.
-type Action struct {
-	Name       string         `json:"name"`
-	Properties map[string]any `json:"properties,omitempty"`
-}
-
-// Evaluation is one access evaluation request, and one entry of an
-// evaluations request. A nil entity is absent (an entry then takes the
-// request's default).
-type Evaluation struct {
-	Subject  *Subject       `json:"subject,omitempty"`
-	Action   *Action        `json:"action,omitempty"`
-	Resource *Resource      `json:"resource,omitempty"`
-	Context  map[string]any `json:"context,omitempty"`
-}
-
-// Evaluations is the body of POST /access/v1/evaluations: the top-level
-// entities are the defaults of each entry.
-type Evaluations struct {
-	Evaluation
-	Evaluations []Evaluation `json:"evaluations,omitempty"`
-	Options     *Options     `json:"options,omitempty"`
-}
-
-// Options are the options of an evaluations request; others are ignored.
-type Options struct {
-	EvaluationsSemantic Semantic `json:"evaluations_semantic,omitempty"`
-}
+// The evaluation semantics of the spec; ExecuteAll is the default.
+const (
+	ExecuteAll          = wire.ExecuteAll
+	DenyOnFirstDeny     = wire.DenyOnFirstDeny
+	PermitOnFirstPermit = wire.PermitOnFirstPermit
+)
 
 // semantic is the request's evaluation semantic, ExecuteAll by default.
-func (r Evaluations) semantic() Semantic {
+func semantic(r Evaluations) Semantic {
 	if r.Options == nil || r.Options.EvaluationsSemantic == "" {
 		return ExecuteAll
 	}
 	return r.Options.EvaluationsSemantic
-}
-
-// Semantic is options.evaluations_semantic.
-type Semantic string
-
-// The evaluation semantics of the spec; ExecuteAll is the default.
-const (
-	ExecuteAll          Semantic = "execute_all"
-	DenyOnFirstDeny     Semantic = "deny_on_first_deny"
-	PermitOnFirstPermit Semantic = "permit_on_first_permit"
-)
-
-// Decision is an evaluation's answer.
-type Decision struct {
-	Decision bool             `json:"decision"`
-	Context  *DecisionContext `json:"context,omitempty"`
-}
-
-// DecisionContext says why: the decision's id and revision, what denied
-// it or the reasons of an allow, or, for an entry of a batch that could
-// not be evaluated, the error.
-type DecisionContext struct {
-	DecisionID string      `json:"decision_id,omitempty"`
-	Revision   uint64      `json:"revision,omitempty"`
-	DeniedBy   string      `json:"denied_by,omitempty"`
-	Reasons    []Reason    `json:"reasons,omitempty"`
-	Error      *EntryError `json:"error,omitempty"`
-}
-
-// Reason is a grant or installation that contributed to an allow, as
-// /v1/authorize reports it.
-type Reason struct {
-	Kind     string `json:"kind"`
-	ID       string `json:"id"`
-	Role     string `json:"role,omitempty"`
-	Resource string `json:"resource"`
-}
-
-// EntryError is why one entry of a batch was not evaluated.
-type EntryError struct {
-	Status  int             `json:"status"`
-	Message string          `json:"message"`
-	Errors  []model.Problem `json:"errors,omitempty"`
-}
-
-// BatchResponse is the answer of POST /access/v1/evaluations when the
-// request has entries.
-type BatchResponse struct {
-	Evaluations []Decision `json:"evaluations"`
 }
 
 // Metadata is the PDP metadata document (/.well-known/authzen-configuration).

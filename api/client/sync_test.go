@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse/gatehouse/api"
-	"github.com/gatehouse/gatehouse/api/authzen"
 	"github.com/gatehouse/gatehouse/api/client"
 	"github.com/gatehouse/gatehouse/engine"
 )
@@ -28,10 +27,6 @@ func TestWireTypesInStep(t *testing.T) {
 		{"route check", engine.HTTPInput{}, api.HTTPCheck{}},
 		{"decision check", engine.Input{}, api.Check{}},
 		{"explained decision", client.ExplainedDecision{}, api.Explained{}},
-		{"authzen evaluation", client.Evaluation{}, authzen.Evaluation{}},
-		{"authzen evaluations", client.Evaluations{}, authzen.Evaluations{}},
-		{"authzen decision", client.EvaluationDecision{}, authzen.Decision{}},
-		{"authzen batch", client.EvaluationsResponse{}, authzen.BatchResponse{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
