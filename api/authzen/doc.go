@@ -2,8 +2,8 @@
 // gatehouse's decision: POST /access/v1/evaluation and /evaluations, the
 // searches POST /access/v1/search/subject, /resource and /action, and the
 // PDP metadata document GET /.well-known/authzen-configuration. The
-// evaluation bodies are package wire's (shared with the Go client). Like the api package
-// it binds, validates, calls and renders; the decision, the batch limit
+// evaluation bodies are package wire's (shared with the Go client).
+// Like the api package it binds, validates, calls and renders; the decision, the batch limit
 // and the error body are the api package's, handed in through Deps (the
 // api package mounts this one, so this one cannot import it).
 //
