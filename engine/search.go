@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/engine/index"
 	"github.com/gatehouse/gatehouse/engine/model"
@@ -53,7 +54,7 @@ func (e *Engine) SearchResources(ctx context.Context, q ResourceSearch) (Resourc
 		return ResourcePage{}, err
 	}
 	parent, _ := model.NormalizeURI(q.Parent)
-	page, err := e.scan(ctx, q, g.known(parent))
+	page, err := e.scan(ctx, g, q, g.known(parent))
 	if err != nil || q.Input.User == "" {
 		return page, err
 	}
@@ -81,7 +82,7 @@ func (q ResourceSearch) problems() []model.Problem {
 
 // scan decides the children after q.After in order until it has Limit
 // allowed ones and knows whether another follows.
-func (e *Engine) scan(ctx context.Context, q ResourceSearch, children []string) (ResourcePage, error) {
+func (e *Engine) scan(ctx context.Context, g *generation, q ResourceSearch, children []string) (ResourcePage, error) {
 	start, _ := slices.BinarySearch(children, q.After)
 	if start < len(children) && children[start] == q.After {
 		start++
@@ -95,11 +96,11 @@ func (e *Engine) scan(ctx context.Context, q ResourceSearch, children []string) 
 		}
 		in := q.Input
 		in.Resource = uri
-		d, err := e.Decide(ctx, in)
+		allowed, err := e.allows(ctx, g, in)
 		if err != nil {
 			return ResourcePage{}, err
 		}
-		if !d.Allowed {
+		if !allowed {
 			continue
 		}
 		if len(page.URIs) == q.Limit {
@@ -148,6 +149,10 @@ func (e *Engine) SearchActions(ctx context.Context, in Input) ([]string, error) 
 	if err := inputError(ps); err != nil {
 		return nil, err
 	}
+	g, err := e.current()
+	if err != nil {
+		return nil, err
+	}
 	held, err := e.Permissions(ctx, in.User, in.Resource)
 	if err != nil {
 		return nil, err
@@ -155,16 +160,27 @@ func (e *Engine) SearchActions(ctx context.Context, in Input) ([]string, error) 
 	out := []string{}
 	for _, p := range held {
 		in.Permission = p.Action
-		d, err := e.Decide(ctx, in)
+		allowed, err := e.allows(ctx, g, in)
 		if err != nil {
 			return nil, err
 		}
-		if d.Allowed {
+		if allowed {
 			out = append(out, p.Action)
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// allows answers one candidate of a search as Decide would, over the
+// search's generation, without the decision cache (a page would evict real
+// decisions) or the decision log (nobody asked these questions).
+func (e *Engine) allows(ctx context.Context, g *generation, in Input) (bool, error) {
+	if len(in.Validate()) > 0 {
+		return false, nil // a candidate action Decide would refuse is not one the user may take
+	}
+	d, err := e.evaluate(ctx, g, in, time.Now().UnixNano())
+	return d.Allowed, err
 }
 
 // knownResources maps each known URI to its children (the next segment

@@ -183,3 +183,21 @@ func TestSearchBadInput(t *testing.T) {
 		t.Errorf("action search problems (-want +got):\n%s", diff)
 	}
 }
+
+// TestSearchLeavesDecisionsAlone: a search decides its candidates over one
+// generation without the decision cache or the decision log, so a page
+// of thousands of candidates neither evicts real decisions nor floods the
+// log with questions nobody asked.
+func TestSearchLeavesDecisionsAlone(t *testing.T) {
+	e := shelf(t)
+	before := e.CacheStats()
+	if _, err := e.SearchResources(t.Context(), engine.ResourceSearch{Input: engine.Input{User: "cy", Permission: "read"}, Parent: "books", Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SearchActions(t.Context(), engine.Input{User: "ann", Resource: "books/3"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.CacheStats(); after != before {
+		t.Errorf("the searches went through the decision cache: %+v, then %+v", before, after)
+	}
+}
